@@ -1,21 +1,20 @@
 package io.imaginefleet.bot.ops;
 
-/**
- * The names the operator tools read, in one place. They are the common module's contract
- * ({@code io.imaginefleet.common.Topics}); kept here as a thin mapping so the tools read as the design says.
- */
+import io.imaginefleet.common.kafka.Topics;
+
+/** The contract names the operator tools read: aliases of {@link Topics}, so the tools read as the design says. */
 final class OpsContract {
     private OpsContract() {
     }
 
-    static final String JOBS = "imagine.jobs";
-    static final String EVENTS = "imagine.events";
-    static final String DLQ = "dlq.imagine.jobs";
-    static final String WORKER_GROUP = "imagine-workers";
+    static final String JOBS = Topics.JOBS;
+    static final String EVENTS = Topics.EVENTS;
+    static final String DLQ = Topics.DLQ;
+    static final String WORKER_GROUP = Topics.WORKER_SHARE_GROUP;
 
-    static final String H_ERROR_CLASS = "error.class";
-    static final String H_ERROR_MESSAGE = "error.message";
-    static final String H_ATTEMPTS = "attempts";
-    static final String H_WORKER = "worker";
-    static final String H_FAILED_AT = "failed.at";
+    static final String H_ERROR_CLASS = Topics.H_ERROR_CLASS;
+    static final String H_ERROR_MESSAGE = Topics.H_ERROR_MESSAGE;
+    static final String H_ATTEMPTS = Topics.H_ATTEMPTS;
+    static final String H_WORKER = Topics.H_WORKER;
+    static final String H_FAILED_AT = Topics.H_FAILED_AT;
 }
