@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Small helpers for the sd-tiny fixture cases used by the text tests. */
@@ -48,20 +44,8 @@ final class TextFixtures {
         return sb.append('"').toString();
     }
 
-    /** Reads an int64 ('<i8') .npy file (temporary until engine.io.Npy lands). */
-    static long[] longs(Path npy) throws IOException {
-        byte[] all = Files.readAllBytes(npy);
-        ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        int major = all[6];
-        int headerLen = major == 1 ? buf.getShort(8) & 0xFFFF : buf.getInt(8);
-        int offset = (major == 1 ? 10 : 12) + headerLen;
-        String header = new String(all, major == 1 ? 10 : 12, headerLen, StandardCharsets.ISO_8859_1);
-        if (!header.contains("'<i8'")) {
-            throw new AssertionError(npy + ": expected <i8, header " + header);
-        }
-        long[] out = new long[(all.length - offset) / 8];
-        buf.position(offset);
-        buf.asLongBuffer().get(out);
-        return out;
+    /** All values of an int64 ('<i8') .npy file. */
+    static long[] longs(Path npy) {
+        return io.imaginefleet.engine.io.Npy.readLongs(npy);
     }
 }

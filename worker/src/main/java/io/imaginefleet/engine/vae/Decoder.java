@@ -1,0 +1,75 @@
+package io.imaginefleet.engine.vae;
+
+import ai.djl.ndarray.NDArray;
+import io.imaginefleet.engine.config.VaeConfig;
+import io.imaginefleet.engine.nn.Conv2d;
+import io.imaginefleet.engine.nn.GroupNorm;
+import io.imaginefleet.engine.nn.NormStats;
+import io.imaginefleet.engine.nn.Ops;
+import io.imaginefleet.engine.nn.Params;
+import io.imaginefleet.engine.nn.ResnetBlock2D;
+import io.imaginefleet.engine.nn.Upsample2D;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers VAE {@code Decoder}: conv_in → mid block → UpDecoderBlock2Ds over the reversed channels
+ * (layers_per_block + 1 resnets, then nearest ×2 + conv except on the last block) → GroupNorm → SiLU → conv_out.
+ */
+final class Decoder {
+    static final float EPS = 1e-6f;
+    private final Conv2d convIn;
+    private final VaeMidBlock mid;
+    private final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
+    private final List<Upsample2D> upsamplers = new ArrayList<>();
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
+
+    Decoder(Params p, String prefix, VaeConfig c) {
+        List<Integer> ch = c.blockOutChannels();
+        int groups = c.normNumGroups();
+        int blocks = ch.size();
+        long top = ch.get(blocks - 1);
+        convIn = Conv2d.load(p, prefix + ".conv_in", c.latentChannels(), top, 3, 1, 1);
+        mid = VaeMidBlock.load(p, prefix + ".mid_block", top, groups, EPS);
+        long prev = top;
+        for (int i = 0; i < blocks; i++) {
+            long out = ch.get(blocks - 1 - i);
+            List<ResnetBlock2D> list = new ArrayList<>();
+            for (int j = 0; j < c.layersPerBlock() + 1; j++) {
+                list.add(ResnetBlock2D.load(p, prefix + ".up_blocks." + i + ".resnets." + j, j == 0 ? prev : out, out, groups, EPS));
+            }
+            resnets.add(list);
+            upsamplers.add(i < blocks - 1 ? Upsample2D.load(p, prefix + ".up_blocks." + i + ".upsamplers.0", out) : null);
+            prev = out;
+        }
+        normOut = GroupNorm.load(p, prefix + ".conv_norm_out", ch.get(0), groups, EPS);
+        convOut = Conv2d.load(p, prefix + ".conv_out", ch.get(0), c.outChannels(), 3, 1, 1);
+    }
+
+    NDArray forward(NDArray z, NormStats stats) {
+        NDArray h0 = convIn.forward(z);
+        NDArray h = mid.forward(h0, stats);
+        h0.close();
+        for (int i = 0; i < resnets.size(); i++) {
+            for (ResnetBlock2D r : resnets.get(i)) {
+                NDArray n = r.forward(h, null, stats);
+                h.close();
+                h = n;
+            }
+            if (upsamplers.get(i) != null) {
+                NDArray n = upsamplers.get(i).forward(h);
+                h.close();
+                h = n;
+            }
+        }
+        NDArray n = stats.apply(normOut, h);
+        h.close();
+        NDArray a = Ops.silu(n);
+        n.close();
+        NDArray out = convOut.forward(a);
+        a.close();
+        return out;
+    }
+}

@@ -1,0 +1,75 @@
+package io.imaginefleet.engine.vae;
+
+import ai.djl.ndarray.NDArray;
+import io.imaginefleet.engine.config.VaeConfig;
+import io.imaginefleet.engine.nn.Conv2d;
+import io.imaginefleet.engine.nn.Downsample2D;
+import io.imaginefleet.engine.nn.GroupNorm;
+import io.imaginefleet.engine.nn.NormStats;
+import io.imaginefleet.engine.nn.Ops;
+import io.imaginefleet.engine.nn.Params;
+import io.imaginefleet.engine.nn.ResnetBlock2D;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers VAE {@code Encoder}: conv_in → DownEncoderBlock2Ds (resnets, then a stride-2 downsampler with
+ * (0,1,0,1) padding except on the last block) → mid block → GroupNorm → SiLU → conv_out to 2·latent channels.
+ */
+final class Encoder {
+    static final float EPS = 1e-6f;
+    private final Conv2d convIn;
+    private final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
+    private final List<Downsample2D> downsamplers = new ArrayList<>();
+    private final VaeMidBlock mid;
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
+
+    Encoder(Params p, String prefix, VaeConfig c) {
+        List<Integer> ch = c.blockOutChannels();
+        int groups = c.normNumGroups();
+        convIn = Conv2d.load(p, prefix + ".conv_in", c.inChannels(), ch.get(0), 3, 1, 1);
+        long in = ch.get(0);
+        for (int i = 0; i < ch.size(); i++) {
+            long out = ch.get(i);
+            List<ResnetBlock2D> blocks = new ArrayList<>();
+            for (int j = 0; j < c.layersPerBlock(); j++) {
+                blocks.add(ResnetBlock2D.load(p, prefix + ".down_blocks." + i + ".resnets." + j, j == 0 ? in : out, out, groups, EPS));
+            }
+            resnets.add(blocks);
+            downsamplers.add(i < ch.size() - 1 ? Downsample2D.load(p, prefix + ".down_blocks." + i + ".downsamplers.0", out, 0) : null);
+            in = out;
+        }
+        long top = ch.get(ch.size() - 1);
+        mid = VaeMidBlock.load(p, prefix + ".mid_block", top, groups, EPS);
+        normOut = GroupNorm.load(p, prefix + ".conv_norm_out", top, groups, EPS);
+        convOut = Conv2d.load(p, prefix + ".conv_out", top, 2L * c.latentChannels(), 3, 1, 1);
+    }
+
+    /** Moments [B, 2·latent, H/f, W/f] before quant_conv. */
+    NDArray forward(NDArray x, NormStats stats) {
+        NDArray h = convIn.forward(x);
+        for (int i = 0; i < resnets.size(); i++) {
+            for (ResnetBlock2D r : resnets.get(i)) {
+                NDArray n = r.forward(h, null, stats);
+                h.close();
+                h = n;
+            }
+            if (downsamplers.get(i) != null) {
+                NDArray n = downsamplers.get(i).forward(h);
+                h.close();
+                h = n;
+            }
+        }
+        NDArray m = mid.forward(h, stats);
+        h.close();
+        NDArray n = stats.apply(normOut, m);
+        m.close();
+        NDArray a = Ops.silu(n);
+        n.close();
+        NDArray out = convOut.forward(a);
+        a.close();
+        return out;
+    }
+}
