@@ -6,10 +6,13 @@ import ai.djl.ndarray.NDArray;
  * A diffusion sampler, as diffusers' {@code SchedulerMixin}: built from {@code scheduler_config.json}, one class
  * per algorithm. Index-based: callers walk {@code i = 0 .. timesteps().length-1}.
  *
+ * <p>Multistep schedulers keep copies of earlier model outputs in a manager of their own between steps; they are
+ * freed by the next {@link #setTimesteps} and by {@link #close()}.
+ *
  * <p>All arrays returned are attached to the manager of the {@code sample} argument (never to a manager the
  * scheduler owns), so a pipeline's per-step scope frees them.
  */
-public interface Scheduler {
+public interface Scheduler extends AutoCloseable {
 
     /** Prepares {@code numInferenceSteps} steps (diffusers' {@code set_timesteps}). */
     void setTimesteps(int numInferenceSteps);
@@ -37,6 +40,11 @@ public interface Scheduler {
 
     /** {@code add_noise(original, noise, timestep)} for an arbitrary (integer or float) model timestep. */
     NDArray addNoise(NDArray original, NDArray noise, float timestep);
+
+    /** Frees the history a multistep scheduler keeps between steps (no-op for the others). */
+    @Override
+    default void close() {
+    }
 
     /** Supplies Gaussian noise shaped like a template array; a seeded generator or a queue of given tensors. */
     @FunctionalInterface
