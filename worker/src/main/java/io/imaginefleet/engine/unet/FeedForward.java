@@ -1,0 +1,25 @@
+package io.imaginefleet.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import io.imaginefleet.engine.nn.Linear;
+
+/** diffusers {@code FeedForward} with GEGLU: {@code net.0.proj} → value * gelu(gate) → {@code net.2}. */
+final class FeedForward {
+    private final Linear proj;
+    private final Linear out;
+
+    FeedForward(Layers l, String p) {
+        proj = l.linear(p + ".net.0.proj");
+        out = l.linear(p + ".net.2");
+    }
+
+    NDArray forward(NDArray x) {
+        NDArray h = proj.forward(x);
+        long last = h.getShape().get(h.getShape().dimension() - 1);
+        long half = last / 2;
+        NDArray value = h.get("..., :" + half);
+        NDArray gate = h.get("..., " + half + ":");
+        return out.forward(value.mul(Activation.gelu(gate)));
+    }
+}

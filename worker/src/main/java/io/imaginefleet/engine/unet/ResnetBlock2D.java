@@ -1,0 +1,49 @@
+package io.imaginefleet.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import io.imaginefleet.engine.nn.Conv2d;
+import io.imaginefleet.engine.nn.GroupNorm;
+import io.imaginefleet.engine.nn.Linear;
+
+/**
+ * diffusers {@code ResnetBlock2D} (time_embedding_norm "default"): GroupNorm → SiLU → conv3x3, plus the projected
+ * time embedding, GroupNorm → SiLU → (dropout: no-op) → conv3x3, a 1x1 {@code conv_shortcut} when the channel
+ * count changes, and {@code (input + h) / output_scale_factor}.
+ */
+final class ResnetBlock2D {
+    private final GroupNorm norm1;
+    private final Conv2d conv1;
+    private final Linear timeEmbProj;
+    private final GroupNorm norm2;
+    private final Conv2d conv2;
+    private final Conv2d convShortcut;
+    private final float outputScaleFactor;
+    final int inChannels;
+    final int outChannels;
+
+    ResnetBlock2D(Layers l, String p, int inChannels, int outChannels, int groups, double eps, double outputScaleFactor) {
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        norm1 = l.groupNorm(p + ".norm1", groups, eps);
+        conv1 = l.conv(p + ".conv1", 1, 1);
+        timeEmbProj = l.linear(p + ".time_emb_proj");
+        norm2 = l.groupNorm(p + ".norm2", groups, eps);
+        conv2 = l.conv(p + ".conv2", 1, 1);
+        convShortcut = inChannels != outChannels ? l.conv(p + ".conv_shortcut", 1, 0) : null;
+        this.outputScaleFactor = (float) outputScaleFactor;
+    }
+
+    /**
+     * @param x    [B, in, H, W]
+     * @param tembAct SiLU(time embedding) [B, temb], shared by all resnets of a forward
+     */
+    NDArray forward(NDArray x, NDArray tembAct) {
+        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
+        NDArray t = timeEmbProj.forward(tembAct);
+        h = h.addi(t.reshape(t.getShape().get(0), outChannels, 1, 1));
+        h = conv2.forward(Ops.silu(norm2.forward(h)));
+        NDArray shortcut = convShortcut != null ? convShortcut.forward(x) : x;
+        NDArray out = h.addi(shortcut);
+        return outputScaleFactor == 1f ? out : out.divi(outputScaleFactor);
+    }
+}
