@@ -2,6 +2,7 @@ package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import io.imaginefleet.engine.nn.FusedOps;
 import io.imaginefleet.engine.nn.Linear;
 
 /** diffusers {@code FeedForward} with GEGLU: {@code net.0.proj} → value * gelu(gate) → {@code net.2}. */
@@ -16,6 +17,9 @@ final class FeedForward {
 
     NDArray forward(NDArray x) {
         NDArray h = proj.forward(x);
+        if (FusedOps.available()) {
+            return out.forward(FusedOps.geglu(h));
+        }
         long last = h.getShape().get(h.getShape().dimension() - 1);
         long half = last / 2;
         NDArray value = h.get("..., :" + half);

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import io.imaginefleet.engine.EngineOptions;
 import io.imaginefleet.engine.io.Weights;
 import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.GroupNorm;
 import io.imaginefleet.engine.nn.LayerNorm;
 import io.imaginefleet.engine.nn.Linear;
 
@@ -29,10 +28,6 @@ final class Layers {
 
     Conv2d conv(String prefix, int stride, int padding) {
         return new Conv2d(weights, manager, prefix, stride, padding);
-    }
-
-    GroupNorm groupNorm(String prefix, int groups, double eps) {
-        return new GroupNorm(weights, manager, prefix, groups, (float) eps);
     }
 
     LayerNorm layerNorm(String prefix, double eps) {

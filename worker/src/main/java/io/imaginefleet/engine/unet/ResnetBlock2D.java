@@ -2,7 +2,6 @@ package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.GroupNorm;
 import io.imaginefleet.engine.nn.Linear;
 
 /**
@@ -11,10 +10,10 @@ import io.imaginefleet.engine.nn.Linear;
  * count changes, and {@code (input + h) / output_scale_factor}.
  */
 final class ResnetBlock2D {
-    private final GroupNorm norm1;
+    private final GroupNormAct norm1;
     private final Conv2d conv1;
     private final Linear timeEmbProj;
-    private final GroupNorm norm2;
+    private final GroupNormAct norm2;
     private final Conv2d conv2;
     private final Conv2d convShortcut;
     private final float outputScaleFactor;
@@ -24,10 +23,10 @@ final class ResnetBlock2D {
     ResnetBlock2D(Layers l, String p, int inChannels, int outChannels, int groups, double eps, double outputScaleFactor) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
-        norm1 = l.groupNorm(p + ".norm1", groups, eps);
+        norm1 = new GroupNormAct(l, p + ".norm1", inChannels, groups, eps, true);
         conv1 = l.conv(p + ".conv1", 1, 1);
         timeEmbProj = l.linear(p + ".time_emb_proj");
-        norm2 = l.groupNorm(p + ".norm2", groups, eps);
+        norm2 = new GroupNormAct(l, p + ".norm2", outChannels, groups, eps, true);
         conv2 = l.conv(p + ".conv2", 1, 1);
         convShortcut = inChannels != outChannels ? l.conv(p + ".conv_shortcut", 1, 0) : null;
         this.outputScaleFactor = (float) outputScaleFactor;
@@ -38,12 +37,13 @@ final class ResnetBlock2D {
      * @param tembAct SiLU(time embedding) [B, temb], shared by all resnets of a forward
      */
     NDArray forward(NDArray x, NDArray tembAct) {
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
-        NDArray t = timeEmbProj.forward(tembAct);
-        h = h.addi(t.reshape(t.getShape().get(0), outChannels, 1, 1));
-        h = conv2.forward(Ops.silu(norm2.forward(h)));
-        NDArray shortcut = convShortcut != null ? convShortcut.forward(x) : x;
-        NDArray out = h.addi(shortcut);
-        return outputScaleFactor == 1f ? out : out.divi(outputScaleFactor);
+        return Ops.scoped(() -> {
+            NDArray h = conv1.forward(norm1.forward(x));
+            NDArray t = timeEmbProj.forward(tembAct);
+            h = h.addi(t.reshape(t.getShape().get(0), outChannels, 1, 1));
+            h = conv2.forward(norm2.forward(h));
+            NDArray out = convShortcut != null ? h.addi(convShortcut.forward(x)) : h.addi(x);
+            return outputScaleFactor == 1f ? out : out.divi(outputScaleFactor);
+        }, x, tembAct);
     }
 }

@@ -2,7 +2,6 @@ package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.GroupNorm;
 import io.imaginefleet.engine.nn.Linear;
 
 /**
@@ -11,7 +10,7 @@ import io.imaginefleet.engine.nn.Linear;
  * {@code proj_out} → back to [B, C, H, W] → plus the input.
  */
 final class Transformer2DModel {
-    private final GroupNorm norm;
+    private final GroupNormAct norm;
     private final Conv2d projInConv;
     private final Linear projInLinear;
     private final BasicTransformerBlock[] blocks;
@@ -19,10 +18,10 @@ final class Transformer2DModel {
     private final Linear projOutLinear;
     private final boolean linearProjection;
 
-    Transformer2DModel(Layers l, String p, int heads, int layers, int groups, boolean linearProjection,
+    Transformer2DModel(Layers l, String p, int channels, int heads, int layers, int groups, boolean linearProjection,
                        boolean onlyCrossAttention) {
         this.linearProjection = linearProjection;
-        norm = l.groupNorm(p + ".norm", groups, 1e-6);
+        norm = new GroupNormAct(l, p + ".norm", channels, groups, 1e-6, false);
         projInConv = linearProjection ? null : l.conv(p + ".proj_in", 1, 0);
         projInLinear = linearProjection ? l.linear(p + ".proj_in") : null;
         blocks = new BasicTransformerBlock[layers];
@@ -34,6 +33,10 @@ final class Transformer2DModel {
     }
 
     NDArray forward(NDArray x, NDArray context) {
+        return Ops.scoped(() -> run(x, context), x, context);
+    }
+
+    private NDArray run(NDArray x, NDArray context) {
         long[] s = x.getShape().getShape();
         long b = s[0], c = s[1], h = s[2], w = s[3];
         NDArray t = norm.forward(x);
@@ -43,7 +46,8 @@ final class Transformer2DModel {
             t = toTokens(projInConv.forward(t));
         }
         for (BasicTransformerBlock block : blocks) {
-            t = block.forward(t, context);
+            NDArray in = t;
+            t = Ops.scoped(() -> block.forward(in, context), in, context);
         }
         long inner = t.getShape().get(2);
         NDArray out;

@@ -7,7 +7,6 @@ import io.imaginefleet.engine.EngineOptions;
 import io.imaginefleet.engine.io.ModelFormatException;
 import io.imaginefleet.engine.io.Weights;
 import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.GroupNorm;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final DownBlock[] downBlocks;
     private final UNetMidBlock2DCrossAttn midBlock;
     private final UpBlock[] upBlocks;
-    private final GroupNorm convNormOut;
+    private final GroupNormAct convNormOut;
     private final Conv2d convOut;
     private final int numUpsamplers;
 
@@ -76,7 +75,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
             if (c.downBlockTypes().get(i).equals("CrossAttnDownBlock2D")) {
                 Transformer2DModel[] attns = new Transformer2DModel[layers[i]];
                 for (int j = 0; j < layers[i]; j++) {
-                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, heads[i], tLayers[i], groups, linear,
+                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, out, heads[i], tLayers[i], groups, linear,
                             onlyCross[i]);
                 }
                 downBlocks[i] = new CrossAttnDownBlock2D(resnets, attns, down);
@@ -91,7 +90,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
                     new ResnetBlock2D(l, "mid_block.resnets.0", top, top, groups, eps, c.midBlockScaleFactor()),
                     new ResnetBlock2D(l, "mid_block.resnets.1", top, top, groups, eps, c.midBlockScaleFactor())},
                 new Transformer2DModel[] {
-                    new Transformer2DModel(l, "mid_block.attentions.0", heads[n - 1], tLayers[n - 1], groups, linear, false)});
+                    new Transformer2DModel(l, "mid_block.attentions.0", top, heads[n - 1], tLayers[n - 1], groups, linear, false)});
 
         upBlocks = new UpBlock[n];
         int upsamplers = 0;
@@ -117,7 +116,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
             if (c.upBlockTypes().get(i).equals("CrossAttnUpBlock2D")) {
                 Transformer2DModel[] attns = new Transformer2DModel[num];
                 for (int j = 0; j < num; j++) {
-                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, heads[r], tLayers[r], groups, linear,
+                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, outCh, heads[r], tLayers[r], groups, linear,
                             onlyCross[r]);
                 }
                 upBlocks[i] = new CrossAttnUpBlock2D(resnets, attns, up);
@@ -126,7 +125,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
             }
         }
         numUpsamplers = upsamplers;
-        convNormOut = l.groupNorm("conv_norm_out", groups, eps);
+        convNormOut = new GroupNormAct(l, "conv_norm_out", ch.get(0), groups, eps, true);
         convOut = l.conv("conv_out", 1, (c.convOutKernel() - 1) / 2);
         checkShape(w, "conv_out.weight", c.outChannels(), ch.get(0), c.convOutKernel(), c.convOutKernel());
     }
@@ -256,7 +255,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
             }
             x = block.forward(x, tembAct, context, skips, size);
         }
-        x = Ops.silu(convNormOut.forward(x));
+        x = convNormOut.forward(x);
         return convOut.forward(x);
     }
 
