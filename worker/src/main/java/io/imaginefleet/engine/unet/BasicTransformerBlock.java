@@ -1,7 +1,6 @@
 package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.imaginefleet.engine.nn.LayerNorm;
 
 /**
  * diffusers {@code BasicTransformerBlock} (norm_type "layer_norm", GEGLU): LayerNorm → self-attention (or
@@ -9,22 +8,22 @@ import io.imaginefleet.engine.nn.LayerNorm;
  * feed-forward, each with a residual connection.
  */
 final class BasicTransformerBlock {
-    private final LayerNorm norm1;
+    private final Layers.Norm norm1;
     private final CrossAttention attn1;
-    private final LayerNorm norm2;
+    private final Layers.Norm norm2;
     private final CrossAttention attn2;
-    private final LayerNorm norm3;
+    private final Layers.Norm norm3;
     private final FeedForward ff;
     private final boolean onlyCrossAttention;
 
-    BasicTransformerBlock(Layers l, String p, int heads, boolean onlyCrossAttention) {
+    BasicTransformerBlock(Layers l, String p, int dim, int heads, int crossAttentionDim, boolean onlyCrossAttention) {
         this.onlyCrossAttention = onlyCrossAttention;
-        norm1 = l.layerNorm(p + ".norm1", 1e-5);
-        attn1 = new CrossAttention(l, p + ".attn1", heads);
-        norm2 = l.layerNorm(p + ".norm2", 1e-5);
-        attn2 = new CrossAttention(l, p + ".attn2", heads);
-        norm3 = l.layerNorm(p + ".norm3", 1e-5);
-        ff = new FeedForward(l, p + ".ff");
+        norm1 = l.layerNorm(p + ".norm1", dim, 1e-5);
+        attn1 = new CrossAttention(l, p + ".attn1", dim, onlyCrossAttention ? crossAttentionDim : dim, heads);
+        norm2 = l.layerNorm(p + ".norm2", dim, 1e-5);
+        attn2 = new CrossAttention(l, p + ".attn2", dim, crossAttentionDim, heads);
+        norm3 = l.layerNorm(p + ".norm3", dim, 1e-5);
+        ff = new FeedForward(l, p + ".ff", dim);
     }
 
     /** @param x [B, N, C]; @param context [B, 77, D] */

@@ -2,7 +2,6 @@ package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import io.imaginefleet.engine.nn.FastAttention;
-import io.imaginefleet.engine.nn.Linear;
 
 /**
  * diffusers {@code Attention} as the UNet's transformer blocks use it: bias-free {@code to_q/to_k/to_v},
@@ -10,18 +9,19 @@ import io.imaginefleet.engine.nn.Linear;
  * {@code to_out.0} with bias. Self-attention when no context is given, cross-attention otherwise.
  */
 final class CrossAttention {
-    private final Linear toQ;
-    private final Linear toK;
-    private final Linear toV;
-    private final Linear toOut;
+    private final Layers.Linear toQ;
+    private final Layers.Linear toK;
+    private final Layers.Linear toV;
+    private final Layers.Linear toOut;
     private final int heads;
     private final long budgetBytes;
 
-    CrossAttention(Layers l, String p, int heads) {
-        toQ = l.linear(p + ".to_q");
-        toK = l.linear(p + ".to_k");
-        toV = l.linear(p + ".to_v");
-        toOut = l.linear(p + ".to_out.0");
+    /** @param contextDim width of the keys/values' source: the query width for self-attention */
+    CrossAttention(Layers l, String p, int dim, int contextDim, int heads) {
+        toQ = l.linear(p + ".to_q", dim, dim, false);
+        toK = l.linear(p + ".to_k", contextDim, dim, false);
+        toV = l.linear(p + ".to_v", contextDim, dim, false);
+        toOut = l.linear(p + ".to_out.0", dim, dim, true);
         this.heads = heads;
         this.budgetBytes = l.options.attentionBudgetBytes();
     }

@@ -3,16 +3,15 @@ package io.imaginefleet.engine.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.imaginefleet.engine.nn.FusedOps;
-import io.imaginefleet.engine.nn.Linear;
 
 /** diffusers {@code FeedForward} with GEGLU: {@code net.0.proj} → value * gelu(gate) → {@code net.2}. */
 final class FeedForward {
-    private final Linear proj;
-    private final Linear out;
+    private final Layers.Linear proj;
+    private final Layers.Linear out;
 
-    FeedForward(Layers l, String p) {
-        proj = l.linear(p + ".net.0.proj");
-        out = l.linear(p + ".net.2");
+    FeedForward(Layers l, String p, int dim) {
+        proj = l.linear(p + ".net.0.proj", dim, 8L * dim, true);
+        out = l.linear(p + ".net.2", 4L * dim, dim, true);
     }
 
     NDArray forward(NDArray x) {

@@ -19,8 +19,8 @@ final class GroupNormAct {
     private final boolean silu;
 
     GroupNormAct(Layers l, String prefix, int channels, int groups, double eps, boolean silu) {
-        this.weight = l.weights.get(l.manager, prefix + ".weight", channels);
-        this.bias = l.weights.get(l.manager, prefix + ".bias", channels);
+        this.weight = l.param(prefix + ".weight", channels);
+        this.bias = l.param(prefix + ".bias", channels);
         this.weight4 = weight.reshape(1, channels, 1, 1);
         this.bias4 = bias.reshape(1, channels, 1, 1);
         this.groups = groups;

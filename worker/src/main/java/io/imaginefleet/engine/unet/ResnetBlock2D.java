@@ -1,8 +1,6 @@
 package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.Linear;
 
 /**
  * diffusers {@code ResnetBlock2D} (time_embedding_norm "default"): GroupNorm → SiLU → conv3x3, plus the projected
@@ -11,24 +9,25 @@ import io.imaginefleet.engine.nn.Linear;
  */
 final class ResnetBlock2D {
     private final GroupNormAct norm1;
-    private final Conv2d conv1;
-    private final Linear timeEmbProj;
+    private final Layers.Conv conv1;
+    private final Layers.Linear timeEmbProj;
     private final GroupNormAct norm2;
-    private final Conv2d conv2;
-    private final Conv2d convShortcut;
+    private final Layers.Conv conv2;
+    private final Layers.Conv convShortcut;
     private final float outputScaleFactor;
     final int inChannels;
     final int outChannels;
 
-    ResnetBlock2D(Layers l, String p, int inChannels, int outChannels, int groups, double eps, double outputScaleFactor) {
+    ResnetBlock2D(Layers l, String p, int inChannels, int outChannels, int tembChannels, int groups, double eps,
+                  double outputScaleFactor) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         norm1 = new GroupNormAct(l, p + ".norm1", inChannels, groups, eps, true);
-        conv1 = l.conv(p + ".conv1", 1, 1);
-        timeEmbProj = l.linear(p + ".time_emb_proj");
+        conv1 = l.conv(p + ".conv1", inChannels, outChannels, 3, 1, 1);
+        timeEmbProj = l.linear(p + ".time_emb_proj", tembChannels, outChannels, true);
         norm2 = new GroupNormAct(l, p + ".norm2", outChannels, groups, eps, true);
-        conv2 = l.conv(p + ".conv2", 1, 1);
-        convShortcut = inChannels != outChannels ? l.conv(p + ".conv_shortcut", 1, 0) : null;
+        conv2 = l.conv(p + ".conv2", outChannels, outChannels, 3, 1, 1);
+        convShortcut = inChannels != outChannels ? l.conv(p + ".conv_shortcut", inChannels, outChannels, 1, 1, 0) : null;
         this.outputScaleFactor = (float) outputScaleFactor;
     }
 

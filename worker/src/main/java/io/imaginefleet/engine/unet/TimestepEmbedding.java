@@ -5,22 +5,21 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.imaginefleet.engine.nn.Linear;
 
 /**
  * diffusers {@code Timesteps} (sinusoidal projection, {@code get_timestep_embedding}) followed by
  * {@code TimestepEmbedding} ({@code linear_1} → SiLU → {@code linear_2}).
  */
 final class TimestepEmbedding {
-    private final Linear linear1;
-    private final Linear linear2;
+    private final Layers.Linear linear1;
+    private final Layers.Linear linear2;
     private final int channels;
     private final boolean flipSinToCos;
     private final float freqShift;
 
-    TimestepEmbedding(Layers l, String p, int channels, boolean flipSinToCos, double freqShift) {
-        linear1 = l.linear(p + ".linear_1");
-        linear2 = l.linear(p + ".linear_2");
+    TimestepEmbedding(Layers l, String p, int channels, int embedDim, boolean flipSinToCos, double freqShift) {
+        linear1 = l.linear(p + ".linear_1", channels, embedDim, true);
+        linear2 = l.linear(p + ".linear_2", embedDim, embedDim, true);
         this.channels = channels;
         this.flipSinToCos = flipSinToCos;
         this.freqShift = (float) freqShift;

@@ -1,8 +1,6 @@
 package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.imaginefleet.engine.nn.Conv2d;
-import io.imaginefleet.engine.nn.Linear;
 
 /**
  * diffusers {@code Transformer2DModel} on continuous (image) input: GroupNorm(eps 1e-6) → {@code proj_in}
@@ -11,25 +9,27 @@ import io.imaginefleet.engine.nn.Linear;
  */
 final class Transformer2DModel {
     private final GroupNormAct norm;
-    private final Conv2d projInConv;
-    private final Linear projInLinear;
+    private final Layers.Conv projInConv;
+    private final Layers.Linear projInLinear;
     private final BasicTransformerBlock[] blocks;
-    private final Conv2d projOutConv;
-    private final Linear projOutLinear;
+    private final Layers.Conv projOutConv;
+    private final Layers.Linear projOutLinear;
     private final boolean linearProjection;
 
-    Transformer2DModel(Layers l, String p, int channels, int heads, int layers, int groups, boolean linearProjection,
-                       boolean onlyCrossAttention) {
+    Transformer2DModel(Layers l, String p, int channels, int heads, int layers, int crossAttentionDim, int groups,
+                       boolean linearProjection, boolean onlyCrossAttention) {
+        int inner = heads * (channels / heads);
         this.linearProjection = linearProjection;
         norm = new GroupNormAct(l, p + ".norm", channels, groups, 1e-6, false);
-        projInConv = linearProjection ? null : l.conv(p + ".proj_in", 1, 0);
-        projInLinear = linearProjection ? l.linear(p + ".proj_in") : null;
+        projInConv = linearProjection ? null : l.conv(p + ".proj_in", channels, inner, 1, 1, 0);
+        projInLinear = linearProjection ? l.linear(p + ".proj_in", channels, inner, true) : null;
         blocks = new BasicTransformerBlock[layers];
         for (int i = 0; i < layers; i++) {
-            blocks[i] = new BasicTransformerBlock(l, p + ".transformer_blocks." + i, heads, onlyCrossAttention);
+            blocks[i] = new BasicTransformerBlock(l, p + ".transformer_blocks." + i, inner, heads, crossAttentionDim,
+                    onlyCrossAttention);
         }
-        projOutConv = linearProjection ? null : l.conv(p + ".proj_out", 1, 0);
-        projOutLinear = linearProjection ? l.linear(p + ".proj_out") : null;
+        projOutConv = linearProjection ? null : l.conv(p + ".proj_out", inner, channels, 1, 1, 0);
+        projOutLinear = linearProjection ? l.linear(p + ".proj_out", inner, channels, true) : null;
     }
 
     NDArray forward(NDArray x, NDArray context) {

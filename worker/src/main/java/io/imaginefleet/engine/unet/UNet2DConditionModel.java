@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import io.imaginefleet.engine.EngineOptions;
 import io.imaginefleet.engine.io.ModelFormatException;
 import io.imaginefleet.engine.io.Weights;
-import io.imaginefleet.engine.nn.Conv2d;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,17 +24,17 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final UNetConfig config;
     private final EngineOptions options;
     private final NDManager manager;
-    private final Conv2d convIn;
+    private final Layers.Conv convIn;
     private final TimestepEmbedding timeEmbedding;
     private final NDArray classEmbedding;
     private final DownBlock[] downBlocks;
     private final UNetMidBlock2DCrossAttn midBlock;
     private final UpBlock[] upBlocks;
     private final GroupNormAct convNormOut;
-    private final Conv2d convOut;
+    private final Layers.Conv convOut;
     private final int numUpsamplers;
 
-    private UNet2DConditionModel(UNetConfig c, Weights w, EngineOptions options, NDManager manager) {
+    private UNet2DConditionModel(UNetConfig c, TensorSource w, EngineOptions options, NDManager manager) {
         this.config = c;
         this.options = options;
         this.manager = manager;
@@ -48,14 +47,15 @@ public final class UNet2DConditionModel implements AutoCloseable {
         int[] layers = c.layersPerBlockList();
         int[] tLayers = c.transformerLayersPerBlockList();
         boolean[] onlyCross = c.onlyCrossAttentionPerBlock();
+        int[] crossDim = c.crossAttentionDimPerBlock();
+        int temb = c.timeEmbedDim();
         boolean linear = c.useLinearProjection();
         double outScale = c.resnetOutScaleFactor();
 
-        convIn = l.conv("conv_in", 1, (c.convInKernel() - 1) / 2);
-        checkShape(w, "conv_in.weight", ch.get(0), c.inChannels(), c.convInKernel(), c.convInKernel());
-        timeEmbedding = new TimestepEmbedding(l, "time_embedding", ch.get(0), c.flipSinToCos(), c.freqShift());
+        convIn = l.conv("conv_in", c.inChannels(), ch.get(0), c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
+        timeEmbedding = new TimestepEmbedding(l, "time_embedding", ch.get(0), temb, c.flipSinToCos(), c.freqShift());
         if (c.numClassEmbeds() != null) {
-            classEmbedding = w.get(manager, "class_embedding.weight", c.numClassEmbeds(), c.timeEmbedDim());
+            classEmbedding = l.param("class_embedding.weight", c.numClassEmbeds(), temb);
         } else {
             classEmbedding = null;
         }
@@ -69,14 +69,15 @@ public final class UNet2DConditionModel implements AutoCloseable {
             String p = "down_blocks." + i;
             ResnetBlock2D[] resnets = new ResnetBlock2D[layers[i]];
             for (int j = 0; j < layers[i]; j++) {
-                resnets[j] = new ResnetBlock2D(l, p + ".resnets." + j, j == 0 ? in : out, out, groups, eps, outScale);
+                resnets[j] = new ResnetBlock2D(l, p + ".resnets." + j, j == 0 ? in : out, out, temb, groups, eps,
+                        outScale);
             }
-            Downsample2D down = last ? null : new Downsample2D(l, p + ".downsamplers.0", c.downsamplePadding());
+            Downsample2D down = last ? null : new Downsample2D(l, p + ".downsamplers.0", out, c.downsamplePadding());
             if (c.downBlockTypes().get(i).equals("CrossAttnDownBlock2D")) {
                 Transformer2DModel[] attns = new Transformer2DModel[layers[i]];
                 for (int j = 0; j < layers[i]; j++) {
-                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, out, heads[i], tLayers[i], groups, linear,
-                            onlyCross[i]);
+                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, out, heads[i], tLayers[i], crossDim[i],
+                            groups, linear, onlyCross[i]);
                 }
                 downBlocks[i] = new CrossAttnDownBlock2D(resnets, attns, down);
             } else {
@@ -87,10 +88,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
         int top = ch.get(n - 1);
         midBlock = new UNetMidBlock2DCrossAttn(
                 new ResnetBlock2D[] {
-                    new ResnetBlock2D(l, "mid_block.resnets.0", top, top, groups, eps, c.midBlockScaleFactor()),
-                    new ResnetBlock2D(l, "mid_block.resnets.1", top, top, groups, eps, c.midBlockScaleFactor())},
+                    new ResnetBlock2D(l, "mid_block.resnets.0", top, top, temb, groups, eps, c.midBlockScaleFactor()),
+                    new ResnetBlock2D(l, "mid_block.resnets.1", top, top, temb, groups, eps, c.midBlockScaleFactor())},
                 new Transformer2DModel[] {
-                    new Transformer2DModel(l, "mid_block.attentions.0", top, heads[n - 1], tLayers[n - 1], groups, linear, false)});
+                    new Transformer2DModel(l, "mid_block.attentions.0", top, heads[n - 1], tLayers[n - 1], crossDim[n - 1],
+                            groups, linear, false)});
 
         upBlocks = new UpBlock[n];
         int upsamplers = 0;
@@ -107,17 +109,18 @@ public final class UNet2DConditionModel implements AutoCloseable {
             for (int j = 0; j < num; j++) {
                 int skipCh = j == num - 1 ? inCh : outCh;
                 int resIn = j == 0 ? prevOut : outCh;
-                resnets[j] = new ResnetBlock2D(l, p + ".resnets." + j, resIn + skipCh, outCh, groups, eps, outScale);
+                resnets[j] = new ResnetBlock2D(l, p + ".resnets." + j, resIn + skipCh, outCh, temb, groups, eps,
+                        outScale);
             }
-            Upsample2D up = last ? null : new Upsample2D(l, p + ".upsamplers.0");
+            Upsample2D up = last ? null : new Upsample2D(l, p + ".upsamplers.0", outCh);
             if (!last) {
                 upsamplers++;
             }
             if (c.upBlockTypes().get(i).equals("CrossAttnUpBlock2D")) {
                 Transformer2DModel[] attns = new Transformer2DModel[num];
                 for (int j = 0; j < num; j++) {
-                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, outCh, heads[r], tLayers[r], groups, linear,
-                            onlyCross[r]);
+                    attns[j] = new Transformer2DModel(l, p + ".attentions." + j, outCh, heads[r], tLayers[r], crossDim[r],
+                            groups, linear, onlyCross[r]);
                 }
                 upBlocks[i] = new CrossAttnUpBlock2D(resnets, attns, up);
             } else {
@@ -126,8 +129,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
         }
         numUpsamplers = upsamplers;
         convNormOut = new GroupNormAct(l, "conv_norm_out", ch.get(0), groups, eps, true);
-        convOut = l.conv("conv_out", 1, (c.convOutKernel() - 1) / 2);
-        checkShape(w, "conv_out.weight", c.outChannels(), ch.get(0), c.convOutKernel(), c.convOutKernel());
+        convOut = l.conv("conv_out", ch.get(0), c.outChannels(), c.convOutKernel(), 1, (c.convOutKernel() - 1) / 2);
     }
 
     /**
@@ -143,15 +145,18 @@ public final class UNet2DConditionModel implements AutoCloseable {
         UNetConfig config = UNetConfig.read(cfg);
         NDManager manager = NDManager.newBaseManager(options.device());
         try (Weights w = Weights.open(unetDir)) {
-            return new UNet2DConditionModel(config, w, options, manager);
+            return new UNet2DConditionModel(config, TensorSource.of(w), options, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** Builds a UNet from an already opened set of weights (e.g. random weights made in memory for benchmarks). */
-    public static UNet2DConditionModel create(UNetConfig config, Weights weights, EngineOptions options) {
+    /**
+     * Builds a UNet from any parameter source, e.g. {@link TensorSource#random} for benchmarks of full-size
+     * architectures without a weights file.
+     */
+    public static UNet2DConditionModel create(UNetConfig config, TensorSource weights, EngineOptions options) {
         config.validate("unet config");
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
@@ -262,13 +267,5 @@ public final class UNet2DConditionModel implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
-    }
-
-    private static void checkShape(Weights w, String name, long... expected) {
-        long[] actual = w.shape(name);
-        if (!java.util.Arrays.equals(actual, expected)) {
-            throw new ModelFormatException("tensor " + name + " has shape " + java.util.Arrays.toString(actual)
-                    + ", expected " + java.util.Arrays.toString(expected) + " (from the UNet config)");
-        }
     }
 }

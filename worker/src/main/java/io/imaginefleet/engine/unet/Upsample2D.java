@@ -1,14 +1,13 @@
 package io.imaginefleet.engine.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.imaginefleet.engine.nn.Conv2d;
 
 /** diffusers {@code Upsample2D} with {@code use_conv}: nearest-neighbour ×2 (or to a given size), then conv3x3. */
 final class Upsample2D {
-    private final Conv2d conv;
+    private final Layers.Conv conv;
 
-    Upsample2D(Layers l, String p) {
-        conv = l.conv(p + ".conv", 1, 1);
+    Upsample2D(Layers l, String p, int channels) {
+        conv = l.conv(p + ".conv", channels, channels, 3, 1, 1);
     }
 
     /** @param size target [H, W], or null for twice the input size */

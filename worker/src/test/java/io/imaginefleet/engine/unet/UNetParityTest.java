@@ -67,6 +67,18 @@ class UNetParityTest {
         }
     }
 
+    /** The same numbers on the fallback path (composed GroupNorm/SiLU/GEGLU, sliced attention). */
+    @ParameterizedTest
+    @ValueSource(strings = {"unet__tiny-sd__1", "unet__tiny-sd-x4-upscaler__0"})
+    void matchesDiffusersWithoutFusedOps(String id) throws Exception {
+        System.setProperty("imaginefleet.fusedOps", "false");
+        try {
+            matchesDiffusers(id);
+        } finally {
+            System.clearProperty("imaginefleet.fusedOps");
+        }
+    }
+
     private static JsonNode caseById(String id) throws Exception {
         JsonNode manifest = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature()).readTree(FIXTURES.resolve("manifest.json").toFile());
         for (JsonNode c : manifest.get("cases")) {
