@@ -172,6 +172,14 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     /**
+     * Floating-point operations of one forward on [batch, C, latentHeight, latentWidth] with a 77-token context
+     * (see {@link UNetFlops}).
+     */
+    public UNetFlops flops(long batch, long latentHeight, long latentWidth) {
+        return UNetFlops.of(config, batch, latentHeight, latentWidth, 77);
+    }
+
+    /**
      * One denoising forward pass ({@code unet(sample, t, encoder_hidden_states, class_labels).sample}).
      *
      * @param sample              [B, in_channels, h, w] float32
