@@ -21,7 +21,7 @@ FROM ${CUDA_IMAGE}
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless curl libgomp1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app imagine \
-    && mkdir -p /models /var/cache/djl && chown 10001 /models /var/cache/djl
+    && mkdir -p /models /var/cache/djl /var/cache/imagine/models && chown -R 10001 /models /var/cache/djl /var/cache/imagine
 COPY --from=libtorch /opt/libtorch /opt/libtorch
 WORKDIR /app
 COPY --from=build --chown=10001 /src/worker/target/quarkus-app/ /app/
@@ -34,8 +34,9 @@ ENV PYTORCH_LIBRARY_PATH=/opt/libtorch/lib \
     DJL_CACHE_DIR=/var/cache/djl \
     JAVA_OPTS_APPEND="-XX:MaxRAMPercentage=75 -Dai.djl.offline=true" \
     WORKER_DEVICE=cuda \
-    WORKER_MODEL_DIR=/models
-VOLUME ["/models", "/var/cache/djl"]
+    WORKER_MODEL_DIR=/models \
+    WORKER_MODEL_CACHE=/var/cache/imagine/models
+VOLUME ["/models", "/var/cache/djl", "/var/cache/imagine"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=600s --retries=3 \
     CMD curl -fsS http://localhost:8080/q/health/ready || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS_APPEND -jar /app/quarkus-run.jar"]

@@ -9,7 +9,7 @@ RUN mvn -B -ntp -pl worker -am package -DskipTests
 FROM eclipse-temurin:17-jre
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends curl libgomp1 && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app imagine \
-    && mkdir -p /models /var/cache/djl && chown 10001 /models /var/cache/djl
+    && mkdir -p /models /var/cache/djl /var/cache/imagine/models && chown -R 10001 /models /var/cache/djl /var/cache/imagine
 WORKDIR /app
 COPY --from=build --chown=10001 /src/worker/target/quarkus-app/ /app/
 USER 10001
@@ -18,8 +18,9 @@ EXPOSE 8080
 ENV DJL_CACHE_DIR=/var/cache/djl \
     JAVA_OPTS_APPEND="-XX:MaxRAMPercentage=75 -Dai.djl.offline=true" \
     WORKER_DEVICE=cpu \
-    WORKER_MODEL_DIR=/models
-VOLUME ["/models", "/var/cache/djl"]
+    WORKER_MODEL_DIR=/models \
+    WORKER_MODEL_CACHE=/var/cache/imagine/models
+VOLUME ["/models", "/var/cache/djl", "/var/cache/imagine"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=300s --retries=3 \
     CMD curl -fsS http://localhost:8080/q/health/ready || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS_APPEND -jar /app/quarkus-run.jar"]

@@ -154,8 +154,10 @@ class KubernetesManifestsTest {
         Container c = appContainer(objects, "worker");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
-        assertThat(worker.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .isGreaterThan((long) SETTINGS.longestJobSeconds());
+        long grace = worker.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        long drain = Long.parseLong(configValue(objects, "WORKER_DRAIN_GRACE_SECONDS"));
+        assertThat(drain).as("the worker drains for at least the longest job").isGreaterThanOrEqualTo(SETTINGS.longestJobSeconds());
+        assertThat(grace).as("Kubernetes waits for the drain before SIGKILL").isGreaterThanOrEqualTo(drain + 30);
         Container bot = appContainer(objects, "bot");
         assertThat(bot.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
         assertThat(deployment(objects, "bot").getSpec().getStrategy().getType())
