@@ -358,51 +358,74 @@ public final class ClipTokenizer {
         return PythonUnicode.isPySpace(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp);
     }
 
-    /** CLIP's {@code bpe}: merges applied lowest rank first; {@code </w>} marks the end of the word. */
+    /**
+     * CLIP's {@code bpe}: the merge of lowest rank is applied to all its non-overlapping occurrences, left to right,
+     * until no adjacent pair has a rank; {@code </w>} marks the end of the word. Pair ranks are kept per position and
+     * only looked up again next to a merge, so a long word costs O(n²) integer comparisons, not O(n²) lookups.
+     */
     List<String> bpe(String token) {
         List<String> cached = cache.get(token);
         if (cached != null) {
             return cached;
         }
-        List<String> word = new ArrayList<>(token.length());
-        for (int k = 0; k < token.length() - 1; k++) {
-            word.add(String.valueOf(token.charAt(k)));
+        int len = token.length();
+        String[] symbols = new String[len];
+        for (int k = 0; k < len - 1; k++) {
+            symbols[k] = String.valueOf(token.charAt(k));
         }
-        word.add(token.charAt(token.length() - 1) + END_OF_WORD);
-        while (word.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String first = null;
-            String second = null;
-            for (int k = 0; k < word.size() - 1; k++) {
-                Integer rank = mergeRanks.get(word.get(k) + ' ' + word.get(k + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    first = word.get(k);
-                    second = word.get(k + 1);
-                }
+        symbols[len - 1] = token.charAt(len - 1) + END_OF_WORD;
+        int[] ranks = new int[len];
+        for (int k = 0; k < len - 1; k++) {
+            ranks[k] = rank(symbols[k], symbols[k + 1]);
+        }
+        String[] next = new String[len];
+        int[] nextRanks = new int[len];
+        int[] origin = new int[len];
+        boolean[] merged = new boolean[len];
+        while (len > 1) {
+            int best = Integer.MAX_VALUE;
+            for (int k = 0; k < len - 1; k++) {
+                best = Math.min(best, ranks[k]);
             }
-            if (first == null) {
+            if (best == Integer.MAX_VALUE) {
                 break;
             }
-            List<String> merged = new ArrayList<>(word.size());
-            for (int k = 0; k < word.size(); ) {
-                if (k < word.size() - 1 && word.get(k).equals(first) && word.get(k + 1).equals(second)) {
-                    merged.add(first + second);
+            int m = 0;
+            for (int k = 0; k < len; m++) {
+                origin[m] = k;
+                if (k < len - 1 && ranks[k] == best) { // ranks are unique per pair: this is the best pair
+                    next[m] = symbols[k] + symbols[k + 1];
+                    merged[m] = true;
                     k += 2;
                 } else {
-                    merged.add(word.get(k));
+                    next[m] = symbols[k];
+                    merged[m] = false;
                     k++;
                 }
             }
-            word = merged;
+            for (int j = 0; j < m - 1; j++) {
+                nextRanks[j] = merged[j] || merged[j + 1] ? rank(next[j], next[j + 1]) : ranks[origin[j]];
+            }
+            String[] swapSymbols = symbols;
+            symbols = next;
+            next = swapSymbols;
+            int[] swapRanks = ranks;
+            ranks = nextRanks;
+            nextRanks = swapRanks;
+            len = m;
         }
-        List<String> result = List.copyOf(word);
+        List<String> result = List.of(Arrays.copyOf(symbols, len));
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear();
             seedCache();
         }
         cache.put(token, result);
         return result;
+    }
+
+    private int rank(String first, String second) {
+        Integer rank = mergeRanks.get(first + ' ' + second);
+        return rank == null ? Integer.MAX_VALUE : rank;
     }
 
     private void seedCache() {
