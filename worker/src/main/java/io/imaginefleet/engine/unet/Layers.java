@@ -21,8 +21,20 @@ final class Layers {
         this.options = options;
     }
 
+    /** The parameter {@code name} (shape checked), on the options' device and in the compute dtype. */
     NDArray param(String name, long... shape) {
-        return tensors.get(manager, name, shape);
+        NDArray p = tensors.get(manager, name, shape);
+        if (!p.getDevice().equals(options.device())) {
+            NDArray moved = p.toDevice(options.device(), false);
+            p.close();
+            p = moved;
+        }
+        if (p.getDataType() != options.dtype()) {
+            NDArray cast = p.toType(options.dtype(), false);
+            p.close();
+            p = cast;
+        }
+        return p;
     }
 
     Linear linear(String prefix, long in, long out, boolean bias) {

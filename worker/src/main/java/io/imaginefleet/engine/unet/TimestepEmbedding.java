@@ -47,8 +47,12 @@ final class TimestepEmbedding {
         return emb;
     }
 
-    NDArray forward(NDArray timesteps) {
+    /** @param dtype the compute dtype (the projection is computed in float32, then cast, as diffusers does) */
+    NDArray forward(NDArray timesteps, DataType dtype) {
         NDArray emb = sinusoidal(timesteps, channels, flipSinToCos, freqShift);
+        if (emb.getDataType() != dtype) {
+            emb = emb.toType(dtype, false);
+        }
         return linear2.forward(Ops.silu(linear1.forward(emb)));
     }
 }

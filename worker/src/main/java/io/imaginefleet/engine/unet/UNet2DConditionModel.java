@@ -220,13 +220,13 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     private NDArray run(NDArray sample, NDArray timesteps, NDArray context, NDArray classLabels, long b) {
-        NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
+        NDArray t = timesteps.toDevice(sample.getDevice(), false).toType(DataType.FLOAT32, false).reshape(-1);
         if (t.size() == 1 && b > 1) {
             t = t.broadcast(b);
         } else if (t.size() != b) {
             throw new IllegalArgumentException("timesteps must have 1 or " + b + " entries, got " + t.getShape());
         }
-        NDArray emb = timeEmbedding.forward(t);
+        NDArray emb = timeEmbedding.forward(t, sample.getDataType());
         if (classEmbedding != null) {
             NDArray labels = classLabels.toType(DataType.INT64, false).reshape(-1);
             if (labels.size() == 1 && b > 1) {

@@ -89,9 +89,9 @@ public final class UNetBench {
                     out.close();
                     String label = r == 0 ? "warm-up" : "run " + r;
                     System.out.printf("%-8s wall %6.2f s  cpu %6.2f s  %6.1f GFLOP/s (wall)  %6.1f GFLOP/s per cpu-second"
-                                    + "  mean|out| %.4f  load avg %s -> %s  peak RSS %.2f GB%n",
+                                    + "  mean|out| %.4f  load avg %s -> %s  RSS %.2f GB (peak %.2f GB)%n",
                             label, wall, cpu, flops.total() / 1e9 / wall, flops.total() / 1e9 / cpu, check, load0,
-                            loadAverage(), peakRssGb());
+                            loadAverage(), rssGb("VmRSS:"), peakRssGb());
                     if (r > 0) {
                         walls.add(wall);
                         cpus.add(cpu);
@@ -114,11 +114,16 @@ public final class UNetBench {
         }
     }
 
-    /** VmHWM of this process in GB (Linux), NaN elsewhere. */
+    /** VmHWM (peak resident memory) of this process in GB (Linux), NaN elsewhere. */
     static double peakRssGb() {
+        return rssGb("VmHWM:");
+    }
+
+    /** A /proc/self/status memory field in GB (Linux), NaN elsewhere. */
+    static double rssGb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
                 }
             }
