@@ -74,10 +74,16 @@ public final class FleetCtl implements Callable<Integer> {
     }
 
     /** Kafka's clients log every reconnect; the CLI reports failures itself (FLEETCTL_DEBUG=1 shows them). */
+    private static final List<java.util.logging.Logger> KEEP = new ArrayList<>();
+
     static void quietKafkaLogs() {
         if (System.getenv("FLEETCTL_DEBUG") == null) {
-            java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.SEVERE);
-            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            java.util.logging.Logger kafka = java.util.logging.Logger.getLogger("org.apache.kafka");
+            kafka.setLevel(java.util.logging.Level.SEVERE);
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.WARNING);
+            KEEP.add(kafka); // JUL holds loggers weakly: keep them so the levels stick
+            KEEP.add(root);
         }
     }
 
