@@ -47,6 +47,8 @@ public final class ClipTokenizer {
     private static final String[] CONTRACTIONS = {"s", "t", "re", "ve", "m", "ll", "d"};
     private static final String START_OF_TEXT = "<|startoftext|>";
     private static final String END_OF_TEXT = "<|endoftext|>";
+    /** U+0345 COMBINING GREEK YPOGEGRAMMENI, the one code point CLIP's case-insensitive pattern never matches. */
+    private static final int YPOGEGRAMMENI = 0x345;
 
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> mergeRanks;
@@ -305,7 +307,11 @@ public final class ClipTokenizer {
         }
     }
 
-    /** End of CLIP's pattern match starting at {@code i}, or -1 where it starts on whitespace. */
+    /**
+     * End of CLIP's pattern match starting at {@code i}, or -1 where nothing matches (whitespace, and U+0345: under
+     * {@code re.IGNORECASE} the {@code regex} module matches it with neither {@code [\p{L}]} (it is Mn) nor
+     * {@code [^\s\p{L}\p{N}]} (its case variants are letters), so {@code findall} skips it).
+     */
     private static int matchAt(String s, int i) {
         if (s.regionMatches(true, i, START_OF_TEXT, 0, START_OF_TEXT.length())) {
             return i + START_OF_TEXT.length();
@@ -321,9 +327,12 @@ public final class ClipTokenizer {
             }
         }
         int cp = s.codePointAt(i);
+        if (cp == YPOGEGRAMMENI) {
+            return -1;
+        }
         if (PythonUnicode.isLetter(cp)) {
             int j = i;
-            while (j < s.length() && PythonUnicode.isLetter(s.codePointAt(j))) {
+            while (j < s.length() && s.codePointAt(j) != YPOGEGRAMMENI && PythonUnicode.isLetter(s.codePointAt(j))) {
                 j += Character.charCount(s.codePointAt(j));
             }
             return j;
@@ -337,7 +346,7 @@ public final class ClipTokenizer {
         int j = i;
         while (j < s.length()) {
             int c = s.codePointAt(j);
-            if (isSpace(c) || PythonUnicode.isLetter(c) || PythonUnicode.isNumber(c)) {
+            if (isSpace(c) || c == YPOGEGRAMMENI || PythonUnicode.isLetter(c) || PythonUnicode.isNumber(c)) {
                 break;
             }
             j += Character.charCount(c);
