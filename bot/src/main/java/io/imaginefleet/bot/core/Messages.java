@@ -35,7 +35,7 @@ public final class Messages {
     }
 
     public static String queued(Job job, int position) {
-        return "⏳ " + prompt(job) + what(job) + " — queued, position " + position;
+        return "⏳ " + prompt(job) + what(job) + " — queued — position " + position;
     }
 
     public static String running(Job job, String detail) {

@@ -56,6 +56,7 @@ public final class DiscordStandIn implements AutoCloseable {
     private final Map<String, Long> originalByToken = new ConcurrentHashMap<>();
     private final Map<String, Long> commandIds = new ConcurrentHashMap<>();
     private final AtomicInteger identifies = new AtomicInteger();
+    private final List<String> tokens = new CopyOnWriteArrayList<>();
 
     private record Cdn(byte[] bytes, String contentType, String redirect) {}
 
@@ -139,6 +140,18 @@ public final class DiscordStandIn implements AutoCloseable {
             sb.append("  ").append(s, 0, Math.min(s.length(), 600)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The id of the original (deferred) response message of an interaction. */
+    public long originalMessageId(Interaction i) {
+        Long id = originalByToken.get(i.token());
+        if (id == null) throw new AssertionError("interaction " + i.id() + " has no original message yet");
+        return id;
+    }
+
+    /** Every interaction token the stand-in issued (for the secrets check). */
+    public List<String> issuedTokens() {
+        return List.copyOf(tokens);
     }
 
     /** The latest JSON of a message the stand-in holds (for button clicks on it). */
@@ -233,6 +246,7 @@ public final class DiscordStandIn implements AutoCloseable {
     private Interaction dispatchInteraction(int type, User user, ObjectNode data, ObjectNode message, long guildId) {
         long id = snowflake();
         String token = "itok-" + UUID.randomUUID();
+        tokens.add(token);
         ObjectNode d = json.createObjectNode();
         d.put("id", String.valueOf(id)).put("application_id", String.valueOf(APP_ID)).put("type", type)
                 .put("token", token).put("version", 1).put("guild_id", String.valueOf(guildId))
