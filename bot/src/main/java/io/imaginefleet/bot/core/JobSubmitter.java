@@ -95,8 +95,9 @@ public final class JobSubmitter {
         return r.map(s -> "⏳ " + s);
     }
 
+    /** Gives back the slot of a job that was refused or could not be submitted (not counted against the hour). */
     public void release(Job job) {
-        limits.release(job.requester().userId(), job.id());
+        limits.abort(job.requester().userId(), job.id());
     }
 
     /** After the interaction was deferred: inputs, validation, archive, produce, then "queued — position N". */

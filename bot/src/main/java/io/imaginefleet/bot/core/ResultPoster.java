@@ -182,6 +182,7 @@ public final class ResultPoster {
     /** Marks a tracked job cancelled in memory (its later events are not posted). */
     public void markCancelled(TrackedJob t) {
         t.state(TrackedJob.State.CANCELLED, "cancelled");
+        if (t.userId() != null) limits.release(t.userId(), t.id());
     }
 
     /** Marks a job cancelled (once) and frees the user's slot; returns false when it had already ended. */
