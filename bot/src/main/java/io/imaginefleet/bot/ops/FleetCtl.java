@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import io.imaginefleet.common.storage.BlobStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,10 +75,16 @@ public final class FleetCtl implements Callable<Integer> {
     }
 
     /** Kafka's clients log every reconnect; the CLI reports failures itself (FLEETCTL_DEBUG=1 shows them). */
+    private static final List<java.util.logging.Logger> KEEP = new ArrayList<>();
+
     static void quietKafkaLogs() {
         if (System.getenv("FLEETCTL_DEBUG") == null) {
-            java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.SEVERE);
-            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            java.util.logging.Logger kafka = java.util.logging.Logger.getLogger("org.apache.kafka");
+            kafka.setLevel(java.util.logging.Level.SEVERE);
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.WARNING);
+            KEEP.add(kafka); // JUL holds loggers weakly: keep them so the levels stick
+            KEEP.add(root);
         }
     }
 
@@ -360,6 +367,8 @@ public final class FleetCtl implements Callable<Integer> {
         String jobId;
         @Option(names = "--json")
         boolean json;
+        @Option(names = "--urls", description = "also print presigned S3 links (1 h) to the results (S3_* settings as the apps)")
+        boolean urls;
 
         @Override
         public Integer call() throws IOException {
@@ -393,6 +402,18 @@ public final class FleetCtl implements Callable<Integer> {
             }
             for (JobTimeline.Entry e : v.events()) {
                 root.out.printf("  %s  %-9s %s %s%n", time(e.at()), e.type(), e.workerId().isEmpty() ? "" : "[" + e.workerId() + "]", e.detail());
+            }
+            if (urls) {
+                List<String> keys = new ArrayList<>();
+                v.events().stream().filter(e -> e.type().equals("completed") && e.event() != null)
+                        .forEach(e -> e.event().path("resultKeys").forEach(k -> keys.add(k.asText())));
+                if (!keys.isEmpty()) {
+                    try (BlobStore blobs = new BlobStore(OpsConfig.s3Settings(root.env))) {
+                        for (String k : new LinkedHashSet<>(keys)) {
+                            root.out.println("  " + k + "  " + blobs.presignedGet(k, Duration.ofHours(1)));
+                        }
+                    }
+                }
             }
             if (v.dlq() != null) {
                 root.out.printf("  %s  dlq       %s: %s (attempts %d) — fleetctl replay %s%n", time(v.dlq().failedAt()),

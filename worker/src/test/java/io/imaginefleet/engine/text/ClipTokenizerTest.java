@@ -199,7 +199,20 @@ class ClipTokenizerTest {
     }
 
     @Test
-    void missingVocabularyNamesTheFile(@TempDir Path dir) {
+    void missingOrMalformedFilesNameTheFile(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining("vocab.json");
+        Files.writeString(dir.resolve("vocab.json"), "{\"a</w>\": \"x\"}");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("vocab.json").hasMessageContaining("a</w>");
+        Files.writeString(dir.resolve("vocab.json"), "{\"a</w>\": 0, \"<|startoftext|>\": 1, \"<|endoftext|>\": 2}");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b c\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("merges.txt").hasMessageContaining("line 2");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na\tb\n");
+        assertThat(ClipTokenizer.load(dir).encodeUntruncated("a")).containsExactly(1, 0, 2);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": \"<pad>\"}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("pad_token").hasMessageContaining("<pad>");
     }
 }

@@ -1,0 +1,36 @@
+package io.imaginefleet.bot.core;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+
+/** The bot's Prometheus metrics (names {@code imagine_bot_*}). */
+public final class BotMetrics {
+    private final MeterRegistry registry;
+
+    public BotMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void submitted(String kind) {
+        Counter.builder("imagine.bot.jobs.submitted").tag("kind", kind).register(registry).increment();
+    }
+
+    public void refused(String reason) {
+        Counter.builder("imagine.bot.jobs.refused").tag("reason", reason).register(registry).increment();
+    }
+
+    public void posted(String outcome) {
+        Counter.builder("imagine.bot.results.posted").tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void duplicateEvent() {
+        Counter.builder("imagine.bot.events.duplicate").register(registry).increment();
+    }
+
+    public void gauges(Supplier<Number> lag, Supplier<Number> connected, Supplier<Number> inFlight) {
+        registry.gauge("imagine.bot.events.lag", java.util.List.of(), lag, s -> s.get().doubleValue());
+        registry.gauge("imagine.bot.gateway.connected", java.util.List.of(), connected, s -> s.get().doubleValue());
+        registry.gauge("imagine.bot.jobs.in.flight", java.util.List.of(), inFlight, s -> s.get().doubleValue());
+    }
+}
