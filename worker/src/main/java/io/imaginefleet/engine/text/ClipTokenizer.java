@@ -63,6 +63,7 @@ public final class ClipTokenizer {
     private final int eosId;
     private final int unkId;
     private final int padId;
+    private volatile String[] decoder;
 
     private ClipTokenizer(Map<String, Integer> vocab, Map<String, Integer> mergeRanks, TokenizerConfig config, Path dir) {
         this.vocab = vocab;
@@ -164,6 +165,39 @@ public final class ClipTokenizer {
         out.addAll(tokenize(prompt));
         out.add(config.eosToken().content());
         return out;
+    }
+
+    /**
+     * Text of token ids as transformers' {@code decode(ids, skip_special_tokens=True)} without the clean-up of
+     * tokenization spaces: bos, eos, pad and unk ids are dropped, the tokens' bytes are decoded as UTF-8 (invalid
+     * sequences → U+FFFD), every {@code </w>} becomes a space and the result is stripped. Useful to show a user which
+     * part of a prompt survived truncation ({@code decode(encode(prompt))}); ids outside the vocabulary are skipped.
+     */
+    public String decode(long[] ids) {
+        if (decoder == null) {
+            synchronized (this) {
+                if (decoder == null) {
+                    String[] d = new String[vocab.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+                    vocab.forEach((token, id) -> d[id] = token);
+                    decoder = d;
+                }
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (long id : ids) {
+            if (id == bosId || id == eosId || id == padId || id == unkId || id < 0 || id >= decoder.length || decoder[(int) id] == null) {
+                continue;
+            }
+            String token = decoder[(int) id];
+            for (int i = 0; i < token.length(); i++) {
+                char c = token.charAt(i);
+                if (c < UNICODE_TO_BYTE.length && UNICODE_TO_BYTE[c] >= 0) {
+                    out.write(UNICODE_TO_BYTE[c]);
+                }
+            }
+        }
+        String text = new String(out.toByteArray(), StandardCharsets.UTF_8).replace(END_OF_WORD, " ");
+        return PythonUnicode.pyRstrip(PythonUnicode.pyLstrip(text));
     }
 
     /** The number of tokens of the prompt without bos/eos; more than {@code maxLength() - 2} means it gets truncated. */
@@ -433,6 +467,19 @@ public final class ClipTokenizer {
         // as CLIPTokenizer.__init__: the two special strings, when matched by the pattern, stay whole (no </w>)
         cache.put(START_OF_TEXT, List.of(START_OF_TEXT));
         cache.put(END_OF_TEXT, List.of(END_OF_TEXT));
+    }
+
+    /** Inverse of {@link #byteToUnicode()}: char → byte, -1 where no byte maps to the char. */
+    private static final int[] UNICODE_TO_BYTE = unicodeToByte();
+
+    private static int[] unicodeToByte() {
+        int[] table = new int[256 + 256];
+        Arrays.fill(table, -1);
+        String[] forward = byteToUnicode();
+        for (int b = 0; b < 256; b++) {
+            table[forward[b].charAt(0)] = b;
+        }
+        return table;
     }
 
     /** GPT-2's {@code bytes_to_unicode}: printable bytes map to themselves, the others to U+0100 onwards. */

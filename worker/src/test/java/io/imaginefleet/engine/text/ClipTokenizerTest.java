@@ -194,6 +194,16 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void decodeShowsWhatSurvivedTokenization() {
+        assertThat(tokenizer.decode(tokenizer.encode("A photo of a Cat!"))).isEqualTo("a photo of a cat !");
+        assertThat(tokenizer.decode(tokenizer.encode("🔥🔥🔥 fire  café"))).isEqualTo("🔥🔥🔥 fire café");
+        assertThat(tokenizer.decode(tokenizer.encode(""))).isEmpty();
+        String kept = tokenizer.decode(tokenizer.encode("a red dog and a blue cat ".repeat(20)));
+        assertThat(kept).startsWith("a red dog and a blue cat a red dog").hasSizeLessThan(20 * 25);
+        assertThat(tokenizer.tokenCount(kept)).isEqualTo(75);
+    }
+
+    @Test
     void nullPromptIsRejectedWithAClearMessage() {
         assertThatThrownBy(() -> tokenizer.encode(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt");
     }
