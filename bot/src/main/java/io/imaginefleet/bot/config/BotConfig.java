@@ -16,9 +16,15 @@ public interface BotConfig {
     /** Guilds to register commands in and to serve (allowlist); empty: global commands, every guild. */
     Optional<List<Long>> guildIds();
 
-    Optional<List<Long>> operatorUserIds();
+    /** Operators ({@code bot.operator.user-ids}, {@code bot.operator.role-ids}; the operator tools read the same). */
+    Operator operator();
 
-    Optional<List<Long>> operatorRoleIds();
+    /** Who may use operator commands and cancel other users' jobs. */
+    interface Operator {
+        Optional<List<Long>> userIds();
+
+        Optional<List<Long>> roleIds();
+    }
 
     @WithDefault("sd15")
     List<String> models();

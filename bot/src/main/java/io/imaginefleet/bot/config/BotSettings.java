@@ -143,8 +143,8 @@ public record BotSettings(
     public static BotSettings from(DiscordConfig d, BotConfig b, KafkaConfig k) {
         return new BotSettings(
                 new DiscordConnection.Endpoint(d.token().orElseThrow(() -> new IllegalStateException("DISCORD_TOKEN is not set")), d.apiBaseUrl(), d.gatewayUrl(), b.guildIds().orElse(List.of())),
-                d.attachmentHosts(), b.operatorUserIds().orElse(List.of()), b.operatorRoleIds().orElse(List.of()),
-                k.bootstrapServers(), b.models(), b.inpaintModel(), b.upscaleModel(), b.interactionTokenLifetime(),
+                d.attachmentHosts(), b.operator().userIds().orElse(List.of()), b.operator().roleIds().orElse(List.of()),
+                k.servers(), b.models(), b.inpaintModel(), b.upscaleModel(), b.interactionTokenLifetime(),
                 b.progressEditInterval(), b.maxConcurrentPerUser(), b.maxJobsPerHour(), b.blockedTerms().orElse(List.of()),
                 b.attachmentLimitBytes(), b.maxInputBytes(), b.maxInputPixels(), b.presignedUrlTtl(), b.defaultSteps(),
                 b.defaultGuidance(), b.defaultScheduler(), b.baseSide(), b.variationStrength(), b.maxEventsLag());

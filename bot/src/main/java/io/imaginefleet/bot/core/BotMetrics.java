@@ -1,6 +1,7 @@
 package io.imaginefleet.bot.core;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 
@@ -29,8 +30,11 @@ public final class BotMetrics {
     }
 
     public void gauges(Supplier<Number> lag, Supplier<Number> connected, Supplier<Number> inFlight) {
-        registry.gauge("imagine.bot.events.lag", java.util.List.of(), lag, s -> s.get().doubleValue());
-        registry.gauge("imagine.bot.gateway.connected", java.util.List.of(), connected, s -> s.get().doubleValue());
-        registry.gauge("imagine.bot.jobs.in.flight", java.util.List.of(), inFlight, s -> s.get().doubleValue());
+        Gauge.builder("imagine.bot.events.lag", lag, s -> s.get().doubleValue()).strongReference(true)
+                .description("imagine.events records not yet consumed by this bot").register(registry);
+        Gauge.builder("imagine.bot.gateway.connected", connected, s -> s.get().doubleValue()).strongReference(true)
+                .description("1 while the Discord gateway is connected").register(registry);
+        Gauge.builder("imagine.bot.jobs.in.flight", inFlight, s -> s.get().doubleValue()).strongReference(true)
+                .description("jobs submitted by this bot and not finished").register(registry);
     }
 }
