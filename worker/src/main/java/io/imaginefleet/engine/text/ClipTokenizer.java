@@ -43,7 +43,9 @@ public final class ClipTokenizer {
 
     /** transformers reads at most this many merges: {@code merges[1 : 49152 - 256 - 2 + 1]}. */
     private static final int MAX_MERGES = 49152 - 256 - 2;
-    private static final int CACHE_LIMIT = 100_000;
+    /** The BPE cache holds at most this many words of at most {@link #CACHED_WORD_LENGTH} chars (bounded memory). */
+    private static final int CACHE_LIMIT = 50_000;
+    private static final int CACHED_WORD_LENGTH = 64;
     private static final String END_OF_WORD = "</w>";
     private static final String[] CONTRACTIONS = {"s", "t", "re", "ve", "m", "ll", "d"};
     private static final String START_OF_TEXT = "<|startoftext|>";
@@ -450,11 +452,13 @@ public final class ClipTokenizer {
             len = m;
         }
         List<String> result = List.of(Arrays.copyOf(symbols, len));
-        if (cache.size() >= CACHE_LIMIT) {
-            cache.clear();
-            seedCache();
+        if (token.length() <= CACHED_WORD_LENGTH) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+                seedCache();
+            }
+            cache.put(token, result);
         }
-        cache.put(token, result);
         return result;
     }
 
