@@ -150,7 +150,10 @@ public final class JobCodec {
         try {
             tree = MAPPER.readTree(value);
         } catch (IOException e) {
-            throw malformed("record", "not valid JSON (" + firstLine(e) + ")");
+            // no excerpt of the input in the message: it goes to logs, events and the DLQ
+            String where = e instanceof JsonProcessingException jp && jp.getLocation() != null
+                    ? " at line " + jp.getLocation().getLineNr() + ", column " + jp.getLocation().getColumnNr() : "";
+            throw malformed("record", "not valid JSON" + where);
         }
         if (tree == null || !tree.isObject()) {
             throw malformed("record", "not a JSON object");

@@ -104,6 +104,18 @@ public final class BlobStore implements AutoCloseable {
         return call("get " + key, () -> s3.getObjectAsBytes(r -> r.bucket(bucket()).key(key)).asByteArray());
     }
 
+    /** Streams the object into {@code file} (replacing it); for objects too large for memory (model weights). */
+    public void download(String key, java.nio.file.Path file) {
+        call("get " + key, () -> {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return s3.getObject(r -> r.bucket(bucket()).key(key), software.amazon.awssdk.core.sync.ResponseTransformer.toFile(file));
+        });
+    }
+
     /** Size in bytes of the object, or empty when it does not exist. */
     public Optional<Long> head(String key) {
         try {

@@ -57,9 +57,7 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         float sigma = sigmaAt(stepIndex);
         float sigmaHat = sigma; // gamma = 0 (s_churn = 0)
         try (StepScope s = new StepScope(sample)) {
-            NDArray x0 = "epsilon".equals(config.predictionType())
-                    ? s.use(sample).sub(s.use(modelOutput).mul(sigmaHat))
-                    : predictOriginal(s, modelOutput, sample, sigma);
+            NDArray x0 = predictOriginal(s, modelOutput, sample, sigmaHat);
             NDArray derivative = s.use(sample).sub(x0).div(sigmaHat);
             float dt = sigmas[stepIndex + 1] - sigmaHat;
             return s.keep(s.use(sample).add(derivative.mul(dt)));

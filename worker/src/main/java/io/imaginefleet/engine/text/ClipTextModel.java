@@ -157,9 +157,11 @@ public final class ClipTextModel implements AutoCloseable {
         NDManager caller = inputIds.getManager();
         try (NDManager scope = caller.newSubManager(options.device())) {
             NDArray idsOnDevice = scope.create(ids, new Shape(batch, length));
+            // lookups are results of the weight arrays: move them out of the weights manager at once
             NDArray x = tokenEmbedding.get(idsOnDevice);
             x.attach(scope);
             NDArray pos = positionEmbedding.get(new NDIndex("0:{}", length));
+            pos.attach(scope);
             x.addi(pos);
             pos.close();
             NDArray mask = causalMask(scope, length);

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -255,19 +256,28 @@ class SchedulersTest {
 
     // ---------------------------------------------------------------------------------------------- scoping
 
-    @Test
-    void stepLeavesOnlyItsResultInTheCallersManagerAndHistoryInItsOwn() {
-        try (Scheduler s = Schedulers.create("lms", tinySdSchedulerConfig())) {
-            s.setTimesteps(10);
+    @ParameterizedTest
+    @ValueSource(strings = {"ddim", "pndm", "lms", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "ddpm"})
+    void stepLeavesOnlyItsResultInTheCallersManagerAndHistoryInItsOwn(String name) {
+        try (Scheduler s = Schedulers.create(name, tinySdSchedulerConfig())) {
+            s.setTimesteps(6);
             NDArray sample = manager.randomNormal(SHAPE);
-            for (int i = 0; i < 6; i++) {
+            int steps = s.timesteps().length;
+            for (int i = 0; i < steps; i++) {
                 try (NDManager step = manager.newSubManager()) {
                     sample.attach(step);
                     NDArray modelOutput = step.randomNormal(SHAPE);
+                    NDArray[] drawn = new NDArray[1];
                     NDArray scaled = s.scaleModelInput(sample, i);
-                    NDArray next = s.step(modelOutput, i, sample, null);
-                    assertThat(step.getManagedArrays()).as("step %d: sample, model output, scaled, result", i)
-                            .containsExactlyInAnyOrder(sample, modelOutput, scaled, next);
+                    NDArray next = s.step(modelOutput, i, sample, like -> drawn[0] = step.randomNormal(SHAPE));
+                    List<NDArray> expected = new java.util.ArrayList<>(List.of(sample, modelOutput, scaled, next));
+                    if (drawn[0] != null) {
+                        expected.add(drawn[0]);
+                    }
+                    assertThat(step.getManagedArrays()).as("%s step %d: inputs, scaled, result (and noise)", name, i)
+                            .containsExactlyInAnyOrderElementsOf(expected);
+                    assertThat(next.isInfinite().any().getBoolean() || next.isNaN().any().getBoolean())
+                            .as("%s step %d not finite", name, i).isFalse();
                     next.attach(manager);
                     sample = next;
                 }

@@ -26,11 +26,13 @@ class ClipTextModelTest {
 
     private static Path fixtures;
     private static ClipTextModel tinySd;
+    private static ClipTokenizer tokenizer;
 
     @BeforeAll
     static void load() {
         fixtures = Path.of(System.getProperty("fixtures.dir", "src/test/fixtures/sd-tiny"));
         tinySd = ClipTextModel.load(fixtures.resolve("models/tiny-sd/text_encoder"), EngineOptions.cpu());
+        tokenizer = ClipTokenizer.load(fixtures.resolve("models/tiny-sd/tokenizer")); // the x4 folder links to it
     }
 
     @AfterAll
@@ -55,7 +57,6 @@ class ClipTextModelTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray ids = Npy.read(manager, fixtures.resolve(c.at("/inputs/input_ids/file").asText()));
             // the tokenizer reproduces the ids the reference fed the encoder
-            ClipTokenizer tokenizer = ClipTokenizer.load(fixtures.resolve("models/" + c.get("model").asText() + "/tokenizer"));
             long[] expectedIds = ids.toLongArray();
             JsonNode prompts = c.at("/inputs/prompts");
             for (int i = 0; i < prompts.size(); i++) {
@@ -93,7 +94,6 @@ class ClipTextModelTest {
 
     @Test
     void clipSkipTakesAnEarlierLayerThroughTheFinalNormAndKeepsThePooledOutput() {
-        ClipTokenizer tokenizer = ClipTokenizer.load(fixtures.resolve("models/tiny-sd/tokenizer"));
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray ids = manager.create(tokenizer.encode("a photograph of an astronaut"), new Shape(1, 77));
             ClipTextModel.Output full = tinySd.encode(ids);
@@ -154,6 +154,29 @@ class ClipTextModelTest {
             ClipTextModel.Output out = tinySd.encode(manager.create(new int[]{49406, 320, 49407}, new Shape(1, 3)));
             assertThat(out.lastHiddenState().getShape()).isEqualTo(new Shape(1, 3, 32));
             assertThat(out.lastHiddenState().getDataType()).isEqualTo(DataType.FLOAT32);
+        }
+    }
+
+    @Test
+    void pooledOutputUsesArgmaxForLegacyConfigsAndTheFirstEosOtherwise(@TempDir Path dir) throws IOException {
+        Path te = fixtures.resolve("models/tiny-sd/text_encoder");
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), te.resolve("model.safetensors").toAbsolutePath());
+        Files.writeString(dir.resolve("config.json"),
+                Files.readString(te.resolve("config.json")).replace("\"eos_token_id\": 2,", "\"eos_token_id\": 49407,"));
+        try (ClipTextModel modern = ClipTextModel.load(dir, EngineOptions.cpu()); NDManager manager = NDManager.newBaseManager()) {
+            assertThat(modern.config().legacyPooling()).isFalse();
+            // no eos at all: legacy takes the largest id (position 1), the eos rule falls back to position 0
+            NDArray ids = manager.create(new long[]{320, 2368, 1929, 49407, 49407}, new Shape(1, 5));
+            NDArray noEos = manager.create(new long[]{320, 2368, 1929}, new Shape(1, 3));
+            ClipTextModel.Output legacy = tinySd.encode(noEos);
+            ClipTextModel.Output byEos = modern.encode(noEos);
+            assertThat(legacy.pooled().get(0).toFloatArray()).containsExactly(legacy.lastHiddenState().get(0, 1).toFloatArray());
+            assertThat(byEos.pooled().get(0).toFloatArray()).containsExactly(byEos.lastHiddenState().get(0, 0).toFloatArray());
+            // with eos present both pick its first occurrence
+            ClipTextModel.Output a = tinySd.encode(ids);
+            ClipTextModel.Output b = modern.encode(ids);
+            assertThat(a.pooled().get(0).toFloatArray()).containsExactly(a.lastHiddenState().get(0, 3).toFloatArray());
+            assertThat(b.pooled().get(0).toFloatArray()).containsExactly(b.lastHiddenState().get(0, 3).toFloatArray());
         }
     }
 

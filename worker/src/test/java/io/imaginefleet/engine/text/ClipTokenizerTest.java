@@ -61,6 +61,43 @@ class ClipTokenizerTest {
         assertThat(mismatches).as("prompts whose tokenization differs from transformers").isEmpty();
     }
 
+    /**
+     * 269 short random prompts (controls, odd whitespace, combining marks, Greek sigma, CJK, hangul jamo, emoji incl.
+     * Unicode 14.0, fullwidth, special-token strings, contractions) with ids from a line-by-line Python port of
+     * transformers 4.39's slow {@code CLIPTokenizer} + {@code BasicTokenizer} fallback, run under Python 3.11.7
+     * ({@code unicodedata} 14.0) and {@code regex} 2026.5.9; the port reproduces all 60 fixture prompts exactly.
+     */
+    @Test
+    void matchesAPythonPortOfTheSlowTokenizerOnUnicodeEdgeCases() throws IOException {
+        JsonNode cases;
+        try (var in = ClipTokenizerTest.class.getResourceAsStream("python-port-cases.json")) {
+            cases = new ObjectMapper().readTree(in);
+        }
+        assertThat(cases.size()).isEqualTo(269);
+        List<String> mismatches = new ArrayList<>();
+        for (JsonNode c : cases) {
+            String prompt = c.get("p").asText();
+            long[] want = TextFixtures.toLongs(c.get("ids"));
+            long[] got = tokenizer.encodeUntruncated(prompt);
+            if (!Arrays.equals(want, got)) {
+                mismatches.add(TextFixtures.quote(prompt) + ": want " + Arrays.toString(want) + " got " + Arrays.toString(got));
+            }
+        }
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void lowerCasingFollowsPythonIncludingFinalSigmaAndUnicode14() {
+        assertThat(PythonUnicode.lower("ΟΔΥΣΣΕΥΣ")).isEqualTo("οδυσσευς");
+        assertThat(PythonUnicode.lower("aΣ\u0345")).isEqualTo("aς\u0345"); // Java: σ
+        assertThat(PythonUnicode.lower("\u02b0Σ")).isEqualTo("\u02b0σ"); // Java: ς
+        assertThat(PythonUnicode.lower("xΣǆ")).isEqualTo("xσǆ");
+        assertThat(PythonUnicode.lower("İ")).isEqualTo("i\u0307");
+        assertThat(PythonUnicode.lower("\u2C2F\uD801\uDD70")).isEqualTo("\u2C5F\uD801\uDD97"); // Unicode 14 capitals
+        // U+0345 matches nothing in CLIP's case-insensitive pattern and disappears
+        assertThat(tokenizer.encodeUntruncated("a \u0345")).containsExactly(49406, 320, 49407);
+    }
+
     @Test
     void sd1SpecialTokensAndLengthComeFromTheConfig() {
         assertThat(tokenizer.bosId()).isEqualTo(49406);
@@ -157,12 +194,35 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void decodeShowsWhatSurvivedTokenization() {
+        assertThat(tokenizer.decode(tokenizer.encode("A photo of a Cat!"))).isEqualTo("a photo of a cat !");
+        assertThat(tokenizer.decode(tokenizer.encode("🔥🔥🔥 fire  café"))).isEqualTo("🔥🔥🔥 fire café");
+        assertThat(tokenizer.decode(tokenizer.encode(""))).isEmpty();
+        String kept = tokenizer.decode(tokenizer.encode("a red dog and a blue cat ".repeat(20)));
+        assertThat(kept).startsWith("a red dog and a blue cat a red dog").hasSizeLessThan(20 * 25);
+        assertThat(tokenizer.tokenCount(kept)).isEqualTo(75);
+    }
+
+    @Test
     void nullPromptIsRejectedWithAClearMessage() {
         assertThatThrownBy(() -> tokenizer.encode(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt");
     }
 
     @Test
-    void missingVocabularyNamesTheFile(@TempDir Path dir) {
+    void missingOrMalformedFilesNameTheFile(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining("vocab.json");
+        Files.writeString(dir.resolve("vocab.json"), "{\"a</w>\": \"x\"}");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("vocab.json").hasMessageContaining("a</w>");
+        Files.writeString(dir.resolve("vocab.json"), "{\"a</w>\": 0, \"<|startoftext|>\": 1, \"<|endoftext|>\": 2}");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b c\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("merges.txt").hasMessageContaining("line 2");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na\tb\n");
+        assertThat(ClipTokenizer.load(dir).encodeUntruncated("a")).containsExactly(1, 0, 2);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": \"<pad>\"}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("pad_token").hasMessageContaining("<pad>");
     }
 }

@@ -12,8 +12,14 @@ final class TextFixtures {
     private TextFixtures() {
     }
 
+    /** manifest.json (it contains -Infinity values, so non-numeric numbers are allowed). */
+    static JsonNode manifest(Path fixtures) throws IOException {
+        return new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
+                .readTree(fixtures.resolve("manifest.json").toFile());
+    }
+
     static JsonNode fixtureCase(Path fixtures, String id) throws IOException {
-        JsonNode manifest = new ObjectMapper().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature()).readTree(fixtures.resolve("manifest.json").toFile());
+        JsonNode manifest = manifest(fixtures);
         for (JsonNode c : manifest.get("cases")) {
             if (id.equals(c.get("id").asText())) {
                 return c;

@@ -1,0 +1,131 @@
+package io.imaginefleet.bot.core;
+
+import io.imaginefleet.common.job.InvalidJobException;
+import io.imaginefleet.common.job.JobCodec;
+import io.imaginefleet.common.job.JobEvent;
+import io.imaginefleet.common.kafka.KafkaSettings;
+import io.imaginefleet.common.kafka.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes {@code imagine.events} as the consumer group {@code imagine-bot} on its own thread and hands each event
+ * to the {@link ResultPoster}; commits after each batch. A malformed event is skipped with a warning; an event whose
+ * posting fails is retried a few times, then skipped (never posted twice: the ledger guards that).
+ */
+public final class EventConsumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventConsumer.class);
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final ResultPoster poster;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long lag = -1;
+    private volatile Instant lastPoll = Instant.EPOCH;
+
+    public EventConsumer(String bootstrap, ResultPoster poster) {
+        Map<String, Object> cfg = KafkaSettings.consumer(bootstrap, Topics.BOT_GROUP, "imagine-bot-events");
+        cfg.put("max.poll.records", 50);
+        this.consumer = new KafkaConsumer<>(cfg);
+        this.poster = poster;
+        this.thread = new Thread(this::run, "imagine-bot-events");
+        this.thread.setDaemon(true);
+    }
+
+    public EventConsumer start() {
+        thread.start();
+        return this;
+    }
+
+    /** Records not yet consumed, summed over the assigned partitions; -1 before the first poll. */
+    public long lag() {
+        return lag;
+    }
+
+    /** True while the consumer thread runs and polled in the last minute. */
+    public boolean alive() {
+        return thread.isAlive() && lastPoll.isAfter(Instant.now().minusSeconds(60));
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topics.EVENTS));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                lastPoll = Instant.now();
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (!running) break;
+                    handle(r);
+                }
+                if (!records.isEmpty()) consumer.commitSync();
+                updateLag();
+            }
+        } catch (WakeupException e) {
+            if (running) LOG.error("events consumer woken unexpectedly", e);
+        } catch (RuntimeException e) {
+            LOG.error("events consumer stopped: {}", e.toString(), e);
+        } finally {
+            try {
+                consumer.commitSync(Duration.ofSeconds(5));
+            } catch (RuntimeException ignored) {
+                // best effort
+            }
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) {
+        JobEvent e;
+        try {
+            e = JobCodec.decodeEvent(r.value());
+        } catch (InvalidJobException ex) {
+            LOG.warn("skipping malformed event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getMessage());
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                poster.handle(e);
+                return;
+            } catch (RuntimeException ex) {
+                if (attempt >= 3 || !running) {
+                    LOG.error("giving up on {} event of job {} after {} attempts: {}", e.type().wireName(), e.jobId(), attempt, ex.toString());
+                    return;
+                }
+                LOG.warn("{} event of job {} failed (attempt {}): {}; retrying", e.type().wireName(), e.jobId(), attempt, ex.toString());
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void updateLag() {
+        long sum = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            sum += consumer.currentLag(tp).orElse(0);
+        }
+        lag = sum;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.imaginefleet.bot.core;
+
+import io.imaginefleet.bot.commands.ImageCommands;
+import io.imaginefleet.bot.commands.ImagineCommand;
+import io.imaginefleet.bot.commands.JobsCommand;
+import io.imaginefleet.bot.commands.ResultButtons;
+import io.imaginefleet.bot.config.BotSettings;
+import io.imaginefleet.bot.discord.CommandFamily;
+import io.imaginefleet.bot.discord.DiscordConnection;
+import io.imaginefleet.common.kafka.KafkaSettings;
+import io.imaginefleet.common.storage.BlobStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.dv8tion.jda.api.JDA;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running bot: Discord connection with every command family, the job producer, the posted-results ledger and
+ * the events consumer. Plain Java (the Quarkus app and the tests both build it with {@link #start}).
+ */
+public final class FleetBot implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetBot.class);
+
+    private final BotSettings settings;
+    private final Producer<String, byte[]> producer;
+    private final ExecutorService io;
+    private final JobTracker tracker;
+    private final JobArchive archive;
+    private final ResultPoster poster;
+    private final List<CommandFamily> families;
+    private JDA jda;
+    private EventConsumer events;
+
+    private FleetBot(BotSettings settings, BlobStore blobs, MeterRegistry registry, List<? extends CommandFamily> extra) {
+        this.settings = settings;
+        this.producer = new KafkaProducer<>(KafkaSettings.producer(settings.kafkaBootstrapServers(), "imagine-bot"));
+        AtomicInteger n = new AtomicInteger();
+        this.io = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "imagine-bot-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        BotMetrics metrics = new BotMetrics(registry);
+        this.tracker = new JobTracker();
+        this.archive = new JobArchive(blobs);
+        UsageLimits limits = new UsageLimits(settings.maxConcurrentPerUser(), settings.maxJobsPerHour());
+        PostedLedger ledger = new PostedLedger(producer);
+        ledger.load(settings.kafkaBootstrapServers());
+        this.poster = new ResultPoster(settings, tracker, archive, ledger, blobs, limits, metrics);
+        JobSubmitter submitter = new JobSubmitter(settings, limits, tracker, archive, producer, io, metrics);
+        InputImages inputs = new InputImages(new AttachmentFetcher(settings.attachmentHosts(), settings.maxInputBytes()), blobs,
+                settings.maxInputPixels());
+        ImageCommands images = new ImageCommands(settings, submitter, inputs);
+        this.families = new ArrayList<>(List.of(new ImagineCommand(settings, submitter), images, new JobsCommand(tracker),
+                new ResultButtons(settings, submitter, tracker, archive, inputs, poster, images)));
+        this.families.addAll(extra);
+        metrics.gauges(this::eventsLag, () -> gatewayConnected() ? 1 : 0, tracker::inFlight);
+    }
+
+    /**
+     * Connects to Discord (waits for READY), registers the commands of the built-in and {@code extra} families, and
+     * starts consuming events.
+     */
+    public static FleetBot start(BotSettings settings, BlobStore blobs, MeterRegistry registry, List<? extends CommandFamily> extra)
+            throws InterruptedException {
+        FleetBot bot = new FleetBot(settings, blobs, registry, extra);
+        try {
+            bot.jda = DiscordConnection.connect(settings.discord(), bot.families);
+            bot.poster.jda(bot.jda);
+            bot.events = new EventConsumer(settings.kafkaBootstrapServers(), bot.poster).start();
+            LOG.info("bot started: {}", settings);
+            return bot;
+        } catch (InterruptedException | RuntimeException e) {
+            bot.close();
+            throw e;
+        }
+    }
+
+    public BotSettings settings() { return settings; }
+    public JDA jda() { return jda; }
+    public JobTracker tracker() { return tracker; }
+    public JobArchive archive() { return archive; }
+
+    /** True while the gateway session is connected. */
+    public boolean gatewayConnected() {
+        return jda != null && jda.getStatus() == JDA.Status.CONNECTED;
+    }
+
+    /** Unconsumed events (-1 before the first poll). */
+    public long eventsLag() {
+        return events == null ? -1 : events.lag();
+    }
+
+    /** True while the events consumer polls. */
+    public boolean eventsAlive() {
+        return events != null && events.alive();
+    }
+
+    @Override
+    public void close() {
+        if (events != null) events.close();
+        io.shutdown();
+        try {
+            io.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (jda != null) {
+            jda.shutdown();
+            try {
+                if (!jda.awaitShutdown(5, TimeUnit.SECONDS)) jda.shutdownNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                jda.shutdownNow();
+            }
+        }
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,154 @@
+package io.imaginefleet.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks {@code deploy/app-settings.yaml} against what the apps' own sources read, so the list (and through the
+ * other tests, compose and the manifests) cannot drift from the code: environment names in Java string literals
+ * and {@code ${VAR}} expressions, {@code application.properties} keys and {@code @ConfigMapping} members (Quarkus
+ * maps {@code s3.access-key} to {@code S3_ACCESS_KEY}).
+ */
+class AppSourcesTest {
+
+    /** Only names in the apps' own namespaces count (not QUARKUS_*, JAVA_*, HOME ...). */
+    private static final Pattern OURS = Pattern.compile("(KAFKA|S3|WORKER|DISCORD|BOT)_[A-Z0-9_]+");
+    private static final Pattern LITERAL = Pattern.compile("\"(" + OURS.pattern() + ")\"");
+    private static final Pattern EXPRESSION = Pattern.compile("\\$\\{(" + OURS.pattern() + ")[:}]");
+    private static final Pattern PROPERTY = Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([a-z0-9.-]+)\"");
+    private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\(\\s*prefix\\s*=\\s*\"([a-z0-9.-]+)\"");
+    private static final Pattern MEMBER = Pattern.compile("^\\s*(?:[\\w.<>?,\\s]+)\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
+
+    /** Environment names the sources of {@code module} read (common's count for every app), with where each was seen. */
+    static Map<String, Set<String>> readBy(String... modules) {
+        Map<String, Set<String>> found = new TreeMap<>();
+        for (String module : modules) {
+            Path main = Repo.path(module + "/src/main");
+            if (!Files.isDirectory(main)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(main)) {
+                files.filter(Files::isRegularFile).forEach(f -> scan(f, found));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return found;
+    }
+
+    /** Whether {@code app} is a (Quarkus) app yet: it has its application.properties. */
+    static boolean isApp(String app) {
+        return Files.isRegularFile(Repo.path(app + "/src/main/resources/application.properties"));
+    }
+
+    private static void scan(Path file, Map<String, Set<String>> found) {
+        String name = file.getFileName().toString();
+        String where = Repo.root().relativize(file).toString();
+        if (name.endsWith(".java")) {
+            String text = Repo.read(file);
+            collect(LITERAL.matcher(text), where, found);
+            collect(EXPRESSION.matcher(text), where, found);
+            Matcher property = PROPERTY.matcher(text);
+            while (property.find()) {
+                add(envName(property.group(1)), where, found);
+            }
+            Matcher mapping = MAPPING.matcher(text);
+            if (mapping.find()) {
+                String prefix = mapping.group(1);
+                Matcher member = MEMBER.matcher(text.substring(mapping.end()));
+                while (member.find()) {
+                    add(envName(prefix + "." + kebab(member.group(1))), where, found);
+                }
+            }
+        } else if (name.endsWith(".properties")) {
+            String text = Repo.read(file);
+            collect(EXPRESSION.matcher(text), where, found);
+            for (String line : text.split("\n")) {
+                String l = line.strip();
+                if (l.isEmpty() || l.startsWith("#") || !l.contains("=")) {
+                    continue;
+                }
+                String key = l.substring(0, l.indexOf('=')).strip();
+                if (key.startsWith("%")) { // profile-specific: %dev.s3.bucket
+                    key = key.substring(key.indexOf('.') + 1);
+                }
+                add(envName(key), where, found);
+            }
+        }
+    }
+
+    private static void collect(Matcher m, String where, Map<String, Set<String>> found) {
+        while (m.find()) {
+            add(m.group(1), where, found);
+        }
+    }
+
+    private static void add(String env, String where, Map<String, Set<String>> found) {
+        if (OURS.matcher(env).matches()) {
+            found.computeIfAbsent(env, k -> new TreeSet<>()).add(where);
+        }
+    }
+
+    /** Quarkus' property → environment variable rule. */
+    static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    private static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    @Test
+    void quarkusNamingRule() {
+        assertThat(envName("s3.access-key")).isEqualTo("S3_ACCESS_KEY");
+        assertThat(envName("kafka.bootstrap.servers")).isEqualTo("KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(kebab("modelS3Prefix")).isEqualTo("model-s3-prefix");
+    }
+
+    @Test
+    void everySettingTheSourcesReadIsListed() {
+        AppSettings settings = AppSettings.load();
+        for (String app : settings.apps()) {
+            Map<String, Set<String>> read = readBy(app);
+            Set<String> missing = new TreeSet<>(read.keySet());
+            missing.removeAll(settings.namesFor(app));
+            assertThat(missing).as(app + " reads these, but deploy/app-settings.yaml does not list them for it (so they "
+                    + "are not wired in compose or the manifests); where: " + read).isEmpty();
+        }
+        Map<String, Set<String>> shared = readBy("common");
+        Set<String> missing = new TreeSet<>(shared.keySet());
+        missing.removeAll(settings.allNames());
+        assertThat(missing).as("common reads these, but deploy/app-settings.yaml lists them for no app; where: " + shared)
+                .isEmpty();
+    }
+
+    @Test
+    void everyListedSettingIsReadByItsApp() {
+        AppSettings settings = AppSettings.load();
+        Set<String> checkedApps = new TreeSet<>();
+        for (String app : settings.apps()) {
+            if (!isApp(app)) {
+                continue; // the reverse direction starts once the app exists (its application.properties)
+            }
+            checkedApps.add(app);
+            Set<String> unread = new TreeSet<>(settings.namesFor(app));
+            unread.removeAll(readBy("common", app).keySet());
+            assertThat(unread).as("listed for " + app + " in deploy/app-settings.yaml (so set in compose and the "
+                    + "manifests) but not read by its sources").isEmpty();
+        }
+        System.out.println("settings read-back checked for apps: " + checkedApps);
+    }
+}
