@@ -20,14 +20,28 @@ import java.util.List;
  * {@link #encodeMoments} is the latent distribution's (mean, logvar) with logvar clamped to [-30, 20].
  *
  * <p>Images whose estimated activation footprint exceeds {@link EngineOptions#vaeBudgetBytes()} are processed in
- * overlapping tiles blended linearly ({@link #decodeTiled}, {@link #encodeTiled}). Tiles are normalised with
- * whole-image group-norm statistics gathered in a first pass, so tiled and untiled results agree closely.
+ * overlapping tiles blended linearly ({@link #decodeTiled}, {@link #encodeTiled}); the mid block, whose attention
+ * spans the whole image, runs untiled at latent resolution up to {@link #MAX_GLOBAL_ATTENTION_POSITIONS}. Group norms
+ * use per-tile statistics by default, or exact whole-image statistics ({@link #EXACT_STATS}).
  * Results live in the input's manager; weights live in a manager this object owns ({@link #close()} frees them).
  * Runs in float32 (VAEs are {@code force_upcast}).
  */
 public final class AutoencoderKL implements AutoCloseable {
-    /** Extra statistics passes used by automatic tiling. */
-    public static final int DEFAULT_STATS_PASSES = 1;
+    /**
+     * Default group-norm mode of automatic tiling: 0 = every tile normalises with its own statistics, as diffusers'
+     * tiled VAE (cheapest; on trained VAEs the statistics vary little between tiles). See {@link #setTileStatsPasses}.
+     */
+    public static final int DEFAULT_STATS_PASSES = 0;
+    /**
+     * {@code statsPasses} value for exact whole-image group-norm statistics: one short pass per group norm layer
+     * (each stops at that layer), then the output pass; costs several times a plain tiled pass.
+     */
+    public static final int EXACT_STATS = Tiler.EXACT_STATS;
+    /**
+     * Largest latent (h·w) whose mid-block attention runs over the whole image when tiling (128² latents: the
+     * score matrix is then processed in slices under the attention budget).
+     */
+    public static final long MAX_GLOBAL_ATTENTION_POSITIONS = 128L * 128;
 
     private final VaeConfig config;
     private final EngineOptions options;
@@ -36,6 +50,7 @@ public final class AutoencoderKL implements AutoCloseable {
     private final Decoder decoder;
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
+    private volatile int tileStatsPasses = DEFAULT_STATS_PASSES;
 
     private AutoencoderKL(VaeConfig config, EngineOptions options, NDManager manager, Encoder encoder, Decoder decoder,
                           Conv2d quantConv, Conv2d postQuantConv) {
@@ -70,6 +85,19 @@ public final class AutoencoderKL implements AutoCloseable {
         }
     }
 
+    /**
+     * Group-norm mode used when {@link #decode}/{@link #encodeMoments} tile automatically: 0 (per-tile statistics),
+     * {@link #EXACT_STATS} (whole-image statistics, several times slower, agrees with the untiled model to ~1e-3), or
+     * n &gt; 0 approximate refinement passes (converges only after about as many passes as the network has group
+     * norms; a single pass is not reliably better than 0).
+     */
+    public void setTileStatsPasses(int passes) {
+        if (passes < EXACT_STATS) {
+            throw new IllegalArgumentException("tile stats passes must be ≥ 0 or EXACT_STATS, got " + passes);
+        }
+        this.tileStatsPasses = passes;
+    }
+
     public VaeConfig config() {
         return config;
     }
@@ -87,7 +115,7 @@ public final class AutoencoderKL implements AutoCloseable {
             return decodeUntiled(z);
         }
         long tile = autoTile(true, s[0], Math.max(s[2], s[3]));
-        return decodeTiled(z, tile, Math.max(1, tile / 4), DEFAULT_STATS_PASSES);
+        return decodeTiled(z, tile, Math.max(1, tile / 4), tileStatsPasses);
     }
 
     /** Untiled decode. */
@@ -100,11 +128,32 @@ public final class AutoencoderKL implements AutoCloseable {
      *
      * @param tileLatent  tile size in latent pixels
      * @param overlapLatent overlap between tiles in latent pixels
-     * @param statsPasses extra passes gathering whole-image group-norm statistics (0 = per-tile statistics, as diffusers)
+     * @param statsPasses extra passes gathering approximate whole-image group-norm statistics (0 = per-tile statistics,
+     *                    as diffusers; each pass refines the estimate), or {@link #EXACT_STATS}
      */
     public NDArray decodeTiled(NDArray z, long tileLatent, long overlapLatent, int statsPasses) {
+        long[] s = z.getShape().getShape();
+        return decodeTiled(z, tileLatent, overlapLatent, statsPasses, s[2] * s[3] <= MAX_GLOBAL_ATTENTION_POSITIONS);
+    }
+
+    /**
+     * Tiled decode; with {@code globalMid} the mid block (whose attention spans the whole image) runs once on the
+     * full latent and only the up blocks are tiled, otherwise every tile runs the whole decoder (as diffusers).
+     */
+    public NDArray decodeTiled(NDArray z, long tileLatent, long overlapLatent, int statsPasses, boolean globalMid) {
         checkInput(z, config.latentChannels(), "latents");
-        return Tiler.run(as32(z), tileLatent, overlapLatent, 1, spatialFactor(), 1, statsPasses, this::decodeTile);
+        NDArray z32 = as32(z);
+        if (!globalMid) {
+            return Tiler.run(z32, tileLatent, overlapLatent, 1, spatialFactor(), 1, statsPasses, this::decodeTile);
+        }
+        NDArray p = postQuantConv == null ? z32 : postQuantConv.forward(z32);
+        NDArray h = decoder.head(p, NormStats.LOCAL);
+        if (p != z32) {
+            p.close();
+        }
+        NDArray out = Tiler.run(h, tileLatent, overlapLatent, 1, spatialFactor(), 1, statsPasses, decoder::tail);
+        h.close();
+        return out;
     }
 
     private NDArray decodeTile(NDArray z, NormStats stats) {
@@ -136,7 +185,7 @@ public final class AutoencoderKL implements AutoCloseable {
             return split(encodeTile(as32(x), NormStats.LOCAL));
         }
         long tile = autoTile(false, s[0], Math.max(s[2], s[3])) * f;
-        return encodeTiled(x, tile, Math.max(f, tile / 4 / f * f), DEFAULT_STATS_PASSES);
+        return encodeTiled(x, tile, Math.max(f, tile / 4 / f * f), tileStatsPasses);
     }
 
     /** Untiled (mean, logvar). */
@@ -147,11 +196,29 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /** Tiled (mean, logvar); tile and overlap in pixels (rounded to the VAE factor). */
     public NDArray[] encodeTiled(NDArray x, long tilePixels, long overlapPixels, int statsPasses) {
+        long[] s = x.getShape().getShape();
+        long f2 = (long) spatialFactor() * spatialFactor();
+        return encodeTiled(x, tilePixels, overlapPixels, statsPasses, s[2] * s[3] / f2 <= MAX_GLOBAL_ATTENTION_POSITIONS);
+    }
+
+    /** Tiled (mean, logvar); with {@code globalMid} only the down blocks are tiled and the mid block runs once. */
+    public NDArray[] encodeTiled(NDArray x, long tilePixels, long overlapPixels, int statsPasses, boolean globalMid) {
         checkInput(x, config.inChannels(), "image");
         int f = spatialFactor();
         long tile = Math.max(f, tilePixels / f * f);
         long overlap = Math.max(f, overlapPixels / f * f);
-        return split(Tiler.run(as32(x), tile, overlap, f, 1, f, statsPasses, this::encodeTile));
+        if (!globalMid) {
+            return split(Tiler.run(as32(x), tile, overlap, f, 1, f, statsPasses, this::encodeTile));
+        }
+        NDArray features = Tiler.run(as32(x), tile, overlap, f, 1, f, statsPasses, encoder::body);
+        NDArray h = encoder.head(features, NormStats.LOCAL);
+        features.close();
+        if (quantConv == null) {
+            return split(h);
+        }
+        NDArray moments = quantConv.forward(h);
+        h.close();
+        return split(moments);
     }
 
     private NDArray encodeTile(NDArray x, NormStats stats) {

@@ -49,13 +49,29 @@ final class Decoder {
     }
 
     NDArray forward(NDArray z, NormStats stats) {
+        NDArray h = head(z, stats);
+        NDArray out = tail(h, stats);
+        h.close();
+        return out;
+    }
+
+    /** conv_in and the mid block (with its global attention), at latent resolution. */
+    NDArray head(NDArray z, NormStats stats) {
         NDArray h0 = convIn.forward(z);
         NDArray h = mid.forward(h0, stats);
         h0.close();
+        return h;
+    }
+
+    /** The up blocks and output layers, applied to {@link #head}'s output. */
+    NDArray tail(NDArray x, NormStats stats) {
+        NDArray h = x;
         for (int i = 0; i < resnets.size(); i++) {
             for (ResnetBlock2D r : resnets.get(i)) {
                 NDArray n = r.forward(h, null, stats);
-                h.close();
+                if (h != x) {
+                    h.close();
+                }
                 h = n;
             }
             if (upsamplers.get(i) != null) {
@@ -65,7 +81,9 @@ final class Decoder {
             }
         }
         NDArray n = stats.apply(normOut, h);
-        h.close();
+        if (h != x) {
+            h.close();
+        }
         NDArray a = Ops.silu(n);
         n.close();
         NDArray out = convOut.forward(a);

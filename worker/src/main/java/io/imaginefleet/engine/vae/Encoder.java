@@ -49,6 +49,14 @@ final class Encoder {
 
     /** Moments [B, 2·latent, H/f, W/f] before quant_conv. */
     NDArray forward(NDArray x, NormStats stats) {
+        NDArray h = body(x, stats);
+        NDArray out = head(h, stats);
+        h.close();
+        return out;
+    }
+
+    /** conv_in and the down blocks: features [B, top, H/f, W/f] before the mid block. */
+    NDArray body(NDArray x, NormStats stats) {
         NDArray h = convIn.forward(x);
         for (int i = 0; i < resnets.size(); i++) {
             for (ResnetBlock2D r : resnets.get(i)) {
@@ -62,8 +70,12 @@ final class Encoder {
                 h = n;
             }
         }
+        return h;
+    }
+
+    /** The mid block (global attention) and output layers, at latent resolution. */
+    NDArray head(NDArray h, NormStats stats) {
         NDArray m = mid.forward(h, stats);
-        h.close();
         NDArray n = stats.apply(normOut, m);
         m.close();
         NDArray a = Ops.silu(n);

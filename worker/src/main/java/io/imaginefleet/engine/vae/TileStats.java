@@ -58,14 +58,32 @@ final class TileStats {
         return out;
     }
 
+    /** Thrown to abandon a tile once the statistic an exact pass was after has been recorded. */
+    static final class StopTile extends RuntimeException {
+        StopTile() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Frozen (mean, var) of call {@code index} only. */
+    float[][] freezeAt(int index) {
+        List<float[][]> all = freeze();
+        if (index >= all.size() || recorded.get(index).count == 0) {
+            throw new IllegalStateException("tiled VAE: no statistics recorded for group norm call " + index);
+        }
+        return all.get(index);
+    }
+
     /**
      * A {@link NormStats} for one tile.
      *
-     * @param apply     statistics of an earlier pass to normalise with, or null for the tile's own
-     * @param record    whether to add this tile's core statistics to the totals
+     * @param apply     statistics to normalise calls {@code 0..apply.size()-1} with; later calls (or all, when null)
+     *                  use the tile's own statistics
+     * @param recordAll whether to add this tile's core statistics of every call to the totals
+     * @param stopIndex when ≥ 0: record call {@code stopIndex} only, then abandon the tile ({@link StopTile})
      * @param tileH     tile height in input units; {@code coreY0..coreY1} the core rows in the same units
      */
-    NormStats forTile(List<float[][]> apply, boolean record, long tileH, long tileW,
+    NormStats forTile(List<float[][]> apply, boolean recordAll, int stopIndex, long tileH, long tileW,
                       long coreY0, long coreY1, long coreX0, long coreX1) {
         return new NormStats() {
             private int call;
@@ -73,14 +91,15 @@ final class TileStats {
             @Override
             public NDArray apply(GroupNorm norm, NDArray x) {
                 int index = call++;
-                if (record) {
+                if (index == stopIndex) {
+                    record(norm, x, index);
+                    throw new StopTile();
+                }
+                if (recordAll) {
                     record(norm, x, index);
                 }
-                if (apply == null) {
+                if (apply == null || index >= apply.size()) {
                     return norm.forward(x);
-                }
-                if (index >= apply.size()) {
-                    throw new IllegalStateException("tiled VAE: group norm call " + index + " has no recorded statistics");
                 }
                 long n = x.getShape().get(0);
                 NDManager m = x.getManager();

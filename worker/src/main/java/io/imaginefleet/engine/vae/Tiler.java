@@ -28,6 +28,9 @@ final class Tiler {
         }
     }
 
+    /** {@code statsPasses} value for exact whole-image group-norm statistics (one short pass per group norm). */
+    static final int EXACT_STATS = -1;
+
     private Tiler() {
     }
 
@@ -68,19 +71,31 @@ final class Tiler {
      * @return the blended output, attached to {@code input}'s manager
      */
     static NDArray run(NDArray input, long tile, long overlap, long unit, long num, long den, int statsPasses, TileFunction fn) {
+        return run(input, tile, overlap, unit, num, den, statsPasses, fn, null);
+    }
+
+    /** As above, starting from given statistics (tests: the untiled model's own) instead of a recording pass. */
+    static NDArray run(NDArray input, long tile, long overlap, long unit, long num, long den, int statsPasses, TileFunction fn,
+                       List<float[][]> seedStats) {
         Shape s = input.getShape();
         long b = s.get(0);
         Axis ay = axis(s.get(2), Math.min(tile, s.get(2)), overlap, unit);
         Axis ax = axis(s.get(3), Math.min(tile, s.get(3)), overlap, unit);
         long outH = s.get(2) * num / den;
         long outW = s.get(3) * num / den;
-        List<float[][]> frozen = null;
+        List<float[][]> frozen = seedStats;
         float[] acc = null;
         float[] wsum = new float[(int) (outH * outW)];
         long outC = -1;
-        for (int pass = 0; pass <= statsPasses; pass++) {
-            boolean last = pass == statsPasses;
+        boolean exact = statsPasses == EXACT_STATS;
+        int passes = exact ? Integer.MAX_VALUE : statsPasses;
+        if (exact && frozen == null) {
+            frozen = new ArrayList<>();
+        }
+        for (int pass = seedStats == null || exact ? 0 : statsPasses; pass <= passes; pass++) {
+            boolean last = !exact && pass == statsPasses;
             TileStats stats = new TileStats();
+            boolean stopped = false;
             for (int i = 0; i < ay.count(); i++) {
                 for (int j = 0; j < ax.count(); j++) {
                     long y0 = ay.starts()[i];
@@ -88,10 +103,26 @@ final class Tiler {
                     try (NDManager tm = input.getManager().newSubManager()) {
                         NDArray t = input.get(new NDIndex(":, :, {}:{}, {}:{}", y0, y0 + ay.tile(), x0, x0 + ax.tile()));
                         t.attach(tm);
-                        NormStats ns = statsPasses == 0 ? NormStats.LOCAL : stats.forTile(frozen, !last, ay.tile(), ax.tile(),
-                                ay.coreStart()[i] - y0, ay.coreEnd()[i] - y0, ax.coreStart()[j] - x0, ax.coreEnd()[j] - x0);
-                        NDArray out = fn.apply(t, ns);
-                        if (last) {
+                        long cy0 = ay.coreStart()[i] - y0;
+                        long cy1 = ay.coreEnd()[i] - y0;
+                        long cx0 = ax.coreStart()[j] - x0;
+                        long cx1 = ax.coreEnd()[j] - x0;
+                        NormStats ns;
+                        if (exact) {
+                            ns = stats.forTile(frozen, false, frozen.size(), ay.tile(), ax.tile(), cy0, cy1, cx0, cx1);
+                        } else if (statsPasses == 0) {
+                            ns = NormStats.LOCAL;
+                        } else {
+                            ns = stats.forTile(frozen, !last, -1, ay.tile(), ax.tile(), cy0, cy1, cx0, cx1);
+                        }
+                        NDArray out;
+                        try {
+                            out = fn.apply(t, ns);
+                        } catch (TileStats.StopTile stop) {
+                            stopped = true;
+                            continue;
+                        }
+                        if (last || exact) {
                             if (acc == null) {
                                 outC = out.getShape().get(1);
                                 acc = new float[(int) (b * outC * outH * outW)];
@@ -103,7 +134,14 @@ final class Tiler {
                     }
                 }
             }
-            frozen = stats.freeze();
+            if (exact) {
+                if (!stopped) {
+                    break;
+                }
+                frozen.add(stats.freezeAt(frozen.size()));
+            } else {
+                frozen = stats.freeze();
+            }
         }
         long plane = outH * outW;
         for (int bc = 0; bc < b * outC; bc++) {
@@ -114,27 +152,32 @@ final class Tiler {
         return input.getManager().create(acc, new Shape(b, outC, outH, outW));
     }
 
-    /** Linear ramps (output units) at the edges that overlap a neighbour; 1 elsewhere. */
+    /**
+     * Blend weights (output units) of tile {@code k}: across each overlap with a neighbour the weight is 0 over the
+     * quarter nearest this tile's edge (where zero padding distorts the result), rises linearly over the middle
+     * half and is 1 beyond; 1 elsewhere. Neighbours' weights mirror each other, so every pixel has weight.
+     */
     static float[] weights(Axis a, int k, long num, long den, long overlap) {
         int len = (int) (a.tile() * num / den);
         float[] w = new float[len];
         java.util.Arrays.fill(w, 1f);
-        long rampMax = Math.max(1, overlap * num / den);
         if (k > 0) {
-            long ov = (a.starts()[k - 1] + a.tile() - a.starts()[k]) * num / den;
-            long r = Math.min(rampMax, ov);
-            for (int t = 0; t < r; t++) {
-                w[t] = Math.min(w[t], (t + 0.5f) / r);
-            }
+            ramp(w, (a.starts()[k - 1] + a.tile() - a.starts()[k]) * num / den, false);
         }
         if (k < a.count() - 1) {
-            long ov = (a.starts()[k] + a.tile() - a.starts()[k + 1]) * num / den;
-            long r = Math.min(rampMax, ov);
-            for (int t = 0; t < r; t++) {
-                w[len - 1 - t] = Math.min(w[len - 1 - t], (t + 0.5f) / r);
-            }
+            ramp(w, (a.starts()[k] + a.tile() - a.starts()[k + 1]) * num / den, true);
         }
         return w;
+    }
+
+    private static void ramp(float[] w, long overlap, boolean fromEnd) {
+        double margin = overlap / 4.0;
+        double rise = Math.max(1e-9, overlap / 2.0);
+        for (int t = 0; t < overlap && t < w.length; t++) {
+            double v = Math.min(1, Math.max(0, (t + 0.5 - margin) / rise));
+            int idx = fromEnd ? w.length - 1 - t : t;
+            w[idx] = (float) Math.min(w[idx], v);
+        }
     }
 
     private static void accumulate(float[] acc, float[] wsum, float[] tile, long b, long c, long outH, long outW,
