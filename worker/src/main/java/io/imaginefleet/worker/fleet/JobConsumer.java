@@ -284,13 +284,26 @@ public final class JobConsumer implements AutoCloseable {
         }
         try {
             consumer.acknowledge(record, type);
-            Map<?, Optional<KafkaException>> result = consumer.commitSync(settings.kafkaTimeout());
-            result.values().forEach(err -> err.ifPresent(e -> LOG.warn("{} of {}-{}@{} not applied: {}", type,
-                    record.topic(), record.partition(), record.offset(), e.toString())));
-        } catch (WakeupException e) {
-            acknowledge(record, type);
         } catch (RuntimeException e) {
             LOG.warn("{} of {}-{}@{} failed: {}", type, record.topic(), record.partition(), record.offset(), e.toString());
+            return;
+        }
+        commit(type + " of " + record.topic() + "-" + record.partition() + "@" + record.offset());
+    }
+
+    /** commitSync, retried once when a stop request's wakeup interrupts it. */
+    private void commit(String what) {
+        for (int i = 0; i < 2; i++) {
+            try {
+                Map<?, Optional<KafkaException>> result = consumer.commitSync(settings.kafkaTimeout());
+                result.values().forEach(err -> err.ifPresent(e -> LOG.warn("{} not applied: {}", what, e.toString())));
+                return;
+            } catch (WakeupException e) {
+                // the stop request's wakeup: commit again
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", what, e.toString());
+                return;
+            }
         }
     }
 
@@ -299,15 +312,11 @@ public final class JobConsumer implements AutoCloseable {
         if (held != null) {
             try {
                 consumer.acknowledge(held, AcknowledgeType.RENEW);
-                consumer.commitSync(settings.kafkaTimeout()).values().forEach(err -> err.ifPresent(e ->
-                        LOG.warn("lock renewal for {}-{}@{} failed: {}", held.topic(), held.partition(), held.offset(), e.toString())));
-            } catch (WakeupException e) {
-                // a stop request; the renewal is retried on the next round
-                return held;
             } catch (RuntimeException e) {
                 LOG.warn("lock renewal failed: {}", e.toString());
                 return held;
             }
+            commit("lock renewal of " + held.topic() + "-" + held.partition() + "@" + held.offset());
         }
         return findRenewed(original, Math.min(2000, renewIntervalMs()));
     }
@@ -335,11 +344,7 @@ public final class JobConsumer implements AutoCloseable {
             }
         }
         if (released) {
-            try {
-                consumer.commitSync(settings.kafkaTimeout());
-            } catch (RuntimeException e) {
-                LOG.warn("releasing extra records failed: {}", e.toString());
-            }
+            commit("release of extra records");
         }
         return found;
     }
