@@ -38,6 +38,7 @@ public final class FleetBot implements AutoCloseable {
     private final List<CommandFamily> families;
     private JDA jda;
     private EventConsumer events;
+    private JobWatcher watcher;
 
     private FleetBot(BotSettings settings, BlobStore blobs, MeterRegistry registry, List<? extends CommandFamily> extra) {
         this.settings = settings;
@@ -75,6 +76,7 @@ public final class FleetBot implements AutoCloseable {
         try {
             bot.jda = DiscordConnection.connect(settings.discord(), bot.families);
             bot.poster.jda(bot.jda);
+            bot.watcher = new JobWatcher(settings.kafkaBootstrapServers(), bot.tracker, bot.archive).start();
             bot.events = new EventConsumer(settings.kafkaBootstrapServers(), bot.poster).start();
             LOG.info("bot started: {}", settings);
             return bot;
@@ -99,6 +101,11 @@ public final class FleetBot implements AutoCloseable {
         return events == null ? -1 : events.lag();
     }
 
+    /** True once the jobs watcher has its partitions. */
+    public boolean watchingJobs() {
+        return watcher != null && watcher.assigned();
+    }
+
     /** True while the events consumer polls. */
     public boolean eventsAlive() {
         return events != null && events.alive();
@@ -106,6 +113,7 @@ public final class FleetBot implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) watcher.close();
         if (events != null) events.close();
         io.shutdown();
         try {

@@ -106,8 +106,8 @@ public final class ResultPoster {
     private void finish(JobEvent e, Optional<TrackedJob> t) {
         Optional<Job> jobOpt = t.map(TrackedJob::job).or(() -> archive.load(e.jobId()));
         if (jobOpt.isEmpty()) {
-            LOG.warn("{} event for job {} that this bot has no record of; nothing posted", e.type().wireName(), e.jobId());
-            return;
+            // maybe a job another producer sent that the watcher has not archived yet: let the consumer retry
+            throw new IllegalStateException(e.type().wireName() + " event for job " + e.jobId() + " that this bot has no record of");
         }
         Job job = jobOpt.get();
         if (t.isPresent() && t.get().state() == TrackedJob.State.CANCELLED) return;

@@ -118,6 +118,28 @@ class DeliveryGuaranteesTest {
     }
 
     @Test
+    void aJobReplayedByAnOperatorToolIsPostedToTheOriginalChannelOnce() throws Exception {
+        try (FleetBot bot = env.startBot(env.settings())) {
+            long end = System.currentTimeMillis() + 30_000;
+            while (!bot.watchingJobs() && System.currentTimeMillis() < end) Thread.sleep(100);
+            assertThat(bot.watchingJobs()).isTrue();
+            Job original = Job.txt2img(Job.newId(), FleetEnv.MODEL, "a replayed comet", 64, 64, 2,
+                    new Requester(String.valueOf(io.imaginefleet.bot.discord.DiscordStandIn.GUILD_ID),
+                            String.valueOf(io.imaginefleet.bot.discord.DiscordStandIn.CHANNEL_ID), "7004", null));
+            Job replay = original.asReplay(Job.newId());
+            env.produceJob(replay); // what fleetctl replay / /admin replay do
+            Thread.sleep(1000);
+            complete(replay);
+            complete(replay);
+            RestCall post = env.discord.await(c -> c.content().contains("a replayed comet") && c.content().contains("✅"), WAIT);
+            assertThat(post.path()).isEqualTo("channels/" + io.imaginefleet.bot.discord.DiscordStandIn.CHANNEL_ID + "/messages");
+            assertThat(post.content()).startsWith("<@7004>");
+            sentinel("sentinel four");
+            assertThat(postsFor(replay)).hasSize(1);
+        }
+    }
+
+    @Test
     void permanentFailuresArePostedOnceInPlainWordsAndRetryableOnesOnlyAsProgress() throws Exception {
         try (FleetBot bot = env.startBot(env.settings())) {
             User u = new User(7003, "fails");

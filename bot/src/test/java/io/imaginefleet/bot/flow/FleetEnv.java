@@ -74,6 +74,10 @@ final class FleetEnv implements AutoCloseable {
         producer.send(new ProducerRecord<>(Topics.EVENTS, e.jobId(), JobCodec.encode(e))).get(10, TimeUnit.SECONDS);
     }
 
+    void produceJob(Job job) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.JOBS, job.id(), JobCodec.encode(job))).get(10, TimeUnit.SECONDS);
+    }
+
     /** Every record value on a topic, as text (for counting jobs and the secrets check). */
     List<ConsumerRecord<String, byte[]>> records(String topic) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrapServers(), null, "test-reader"))) {

@@ -52,7 +52,9 @@ public final class FastAttention {
      * Attention on [B·heads, L, d] inputs with an optional additive mask broadcastable to [B·heads, L, M].
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray maskOrNull, long budgetBytes) {
-        if (maskOrNull == null && FusedOps.available()) {
+        long dq = q.getShape().get(2);
+        if (maskOrNull == null && k.getShape().get(2) == dq && v.getShape().get(2) == dq && FusedOps.available()) {
+            // equal head dims and 4-D inputs: conditions under which libtorch picks its flash kernel
             long[] s = q.getShape().getShape();
             NDArray o = FusedOps.sdpa(q.expandDims(0), k.expandDims(0), v.expandDims(0));
             return o.reshape(s[0], s[1], v.getShape().get(2));

@@ -21,12 +21,16 @@ class DownBlock {
     }
 
     NDArray forward(NDArray x, NDArray tembAct, NDArray context, List<NDArray> skips) {
+        // x is always a skip (conv_in's or the previous block's output): kept for the up path, never closed here
         for (int i = 0; i < resnets.length; i++) {
-            x = resnets[i].forward(x, tembAct);
+            NDArray r = resnets[i].forward(x, tembAct);
             if (attentions != null) {
-                x = attentions[i].forward(x, context);
+                NDArray a = attentions[i].forward(r, context);
+                r.close();
+                r = a;
             }
-            skips.add(x);
+            skips.add(r);
+            x = r;
         }
         if (downsampler != null) {
             x = downsampler.forward(x);

@@ -268,8 +268,9 @@ public final class UNet2DConditionModel implements AutoCloseable {
             }
             x = block.forward(x, tembAct, context, skips, size);
         }
-        x = convNormOut.forward(x);
-        return convOut.forward(x);
+        NDArray normed = convNormOut.forward(x);
+        x.close();
+        return convOut.forward(normed);
     }
 
     @Override

@@ -16,10 +16,12 @@ final class UNetMidBlock2DCrossAttn {
     }
 
     NDArray forward(NDArray x, NDArray tembAct, NDArray context) {
-        x = resnets[0].forward(x, tembAct);
+        x = resnets[0].forward(x, tembAct); // the input is a skip: left alone
         for (int i = 0; i < attentions.length; i++) {
-            x = attentions[i].forward(x, context);
-            x = resnets[i + 1].forward(x, tembAct);
+            NDArray a = attentions[i].forward(x, context);
+            x.close();
+            x = resnets[i + 1].forward(a, tembAct);
+            a.close();
         }
         return x;
     }

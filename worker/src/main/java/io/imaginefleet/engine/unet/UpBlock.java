@@ -29,18 +29,29 @@ class UpBlock {
         return upsampler != null;
     }
 
-    /** @param upsampleSize [H, W] the upsampler must produce, or null for ×2 */
+    /**
+     * Consumes (closes) {@code x} and the skips it pops, so a forward holds only the skips still to come.
+     *
+     * @param upsampleSize [H, W] the upsampler must produce, or null for ×2
+     */
     NDArray forward(NDArray x, NDArray tembAct, NDArray context, List<NDArray> skips, long[] upsampleSize) {
         for (int i = 0; i < resnets.length; i++) {
             NDArray skip = skips.remove(skips.size() - 1);
-            x = NDArrays.concat(new NDList(x, skip), 1);
-            x = resnets[i].forward(x, tembAct);
+            NDArray cat = NDArrays.concat(new NDList(x, skip), 1);
+            x.close();
+            skip.close();
+            x = resnets[i].forward(cat, tembAct);
+            cat.close();
             if (attentions != null) {
-                x = attentions[i].forward(x, context);
+                NDArray a = attentions[i].forward(x, context);
+                x.close();
+                x = a;
             }
         }
         if (upsampler != null) {
-            x = upsampler.forward(x, upsampleSize);
+            NDArray u = upsampler.forward(x, upsampleSize);
+            x.close();
+            x = u;
         }
         return x;
     }

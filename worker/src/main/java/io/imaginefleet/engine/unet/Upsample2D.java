@@ -22,6 +22,8 @@ final class Upsample2D {
         } else {
             up = x.getNDArrayInternal().interpolation(target, 0, false);
         }
-        return conv.forward(up);
+        NDArray out = conv.forward(up);
+        up.close();
+        return out;
     }
 }

@@ -181,6 +181,27 @@ class ClipTextModelTest {
     }
 
     @Test
+    void float16OptionsComputeInHalfPrecisionCloseToTheReference() throws IOException {
+        // the GPU path's dtype handling (fp16 weights, mask and activations), exercised on the CPU
+        JsonNode c = TextFixtures.fixtureCase(fixtures, "text_encoder__tiny-sd");
+        EngineOptions half = new EngineOptions(ai.djl.Device.cpu(), DataType.FLOAT16, EngineOptions.DEFAULT_ATTENTION_BUDGET);
+        try (ClipTextModel model = ClipTextModel.load(fixtures.resolve("models/tiny-sd/text_encoder"), half);
+             NDManager manager = NDManager.newBaseManager()) {
+            NDArray ids = Npy.read(manager, fixtures.resolve(c.at("/inputs/input_ids/file").asText()));
+            ClipTextModel.Output out = model.encode(ids);
+            assertThat(out.lastHiddenState().getDataType()).isEqualTo(DataType.FLOAT16);
+            float[] got = out.lastHiddenState().toType(DataType.FLOAT32, false).toFloatArray();
+            float[] ref = Npy.readFloats(fixtures.resolve(c.at("/outputs/last_hidden_state/file").asText()));
+            double maxAbs = 0;
+            for (int i = 0; i < ref.length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(got[i] - ref[i]));
+            }
+            System.out.printf("fp16 last_hidden_state max|d|=%.3g%n", maxAbs);
+            assertThat(maxAbs).as("fp16 max|Δ|").isLessThan(0.02);
+        }
+    }
+
+    @Test
     void activationsMatchTheirDefinitions() {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(new float[]{1f, -1f, 2.5f});
