@@ -43,6 +43,8 @@ public final class DiscordStandIn implements AutoCloseable {
     public static final long BOT_USER_ID = APP_ID;
     public static final long GUILD_ID = 1200000000000000001L;
     public static final long CHANNEL_ID = 1300000000000000001L;
+    /** A guild role that exists in the stand-in's guild (members may hold it; the /admin tests configure it). */
+    public static final long OPERATOR_ROLE_ID = 1400000000000000001L;
     public static final String BOT_TOKEN = "stand-in-bot-token-" + UUID.randomUUID();
     private static final long DISCORD_EPOCH = 1420070400000L;
     private static final AtomicLong SEQ = new AtomicLong();
@@ -173,6 +175,9 @@ public final class DiscordStandIn implements AutoCloseable {
         public static Option integer(String name, long v) { return new Option(name, 4, v, false); }
         public static Option number(String name, double v) { return new Option(name, 10, v, false); }
         public static Option focused(String name, String partial) { return new Option(name, 3, partial, true); }
+        public static Option bool(String name, boolean v) { return new Option(name, 5, v, false); }
+        /** A subcommand (type 1) carrying its own options (scalars only), e.g. {@code /admin replay job_id:…}. */
+        public static Option subcommand(String name, Option... options) { return new Option(name, 1, options, false); }
         public static Option attachment(String name, String url, String filename, String contentType, int size) {
             return new Option(name, 11, new AttachmentRef(url, filename, contentType, size), false);
         }
@@ -200,14 +205,22 @@ public final class DiscordStandIn implements AutoCloseable {
                 an.put("id", String.valueOf(aid)).put("filename", a.filename()).put("size", a.size())
                         .put("url", a.url()).put("proxy_url", a.url());
                 if (a.contentType() != null) an.put("content_type", a.contentType());
-            } else if (o.value() instanceof Long l) on.put("value", l);
-            else if (o.value() instanceof Integer l) on.put("value", l);
-            else if (o.value() instanceof Double d) on.put("value", d);
-            else on.put("value", String.valueOf(o.value()));
+            } else if (o.value() instanceof Option[] sub) {
+                ArrayNode so = on.putArray("options");
+                for (Option s : sub) putScalar(so.addObject().put("name", s.name()).put("type", s.type()), s.value());
+            } else putScalar(on, o.value());
         }
         if (!attachments.isEmpty()) data.putObject("resolved").set("attachments", attachments);
         boolean autocomplete = java.util.Arrays.stream(options).anyMatch(Option::focused);
         return dispatchInteraction(autocomplete ? 4 : 2, user, data, null, GUILD_ID);
+    }
+
+    private static void putScalar(ObjectNode on, Object v) {
+        if (v instanceof Long l) on.put("value", l);
+        else if (v instanceof Integer l) on.put("value", l);
+        else if (v instanceof Double d) on.put("value", d);
+        else if (v instanceof Boolean b) on.put("value", b);
+        else on.put("value", String.valueOf(v));
     }
 
     /** Sends a slash command from another guild (for the allowlist). */
@@ -575,6 +588,11 @@ public final class DiscordStandIn implements AutoCloseable {
                 .put("position", 0).put("color", 0).put("hoist", false).put("managed", false).put("mentionable", false)
                 .put("flags", 0);
         everyone.putObject("colors").put("primary_color", 0).putNull("secondary_color").putNull("tertiary_color");
+        ObjectNode operators = ((ArrayNode) g.get("roles")).addObject(); // a role JDA resolves on members (for /admin by role)
+        operators.put("id", String.valueOf(OPERATOR_ROLE_ID)).put("name", "operators").put("permissions", "0")
+                .put("position", 1).put("color", 0).put("hoist", false).put("managed", false).put("mentionable", false)
+                .put("flags", 0);
+        operators.putObject("colors").put("primary_color", 0).putNull("secondary_color").putNull("tertiary_color");
         ObjectNode ch = g.putArray("channels").addObject();
         ch.put("id", String.valueOf(CHANNEL_ID)).put("type", 0).put("name", "general").put("position", 0)
                 .put("guild_id", gid).put("nsfw", false);

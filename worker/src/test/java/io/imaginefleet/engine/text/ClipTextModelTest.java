@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,6 +141,37 @@ class ClipTextModelTest {
     }
 
     @Test
+    void concurrentCallsGiveTheSameResultsAsSequentialOnes() throws Exception {
+        String[] prompts = {"a cat", "a dog on a skateboard", "", "castle on a hill at sunset, highly detailed"};
+        float[][] sequential = new float[prompts.length][];
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int i = 0; i < prompts.length; i++) {
+                sequential[i] = tinySd.encode(manager.create(tokenizer.encode(prompts[i]), new Shape(1, 77))).lastHiddenState().toFloatArray();
+            }
+        }
+        int weightArrays = tinySd.weightsManager().getManagedArrays().size();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> futures = new java.util.ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (String prompt : prompts) {
+                    futures.add(pool.submit(() -> {
+                        try (NDManager manager = NDManager.newBaseManager()) {
+                            return tinySd.encode(manager.create(tokenizer.encode(prompt), new Shape(1, 77))).lastHiddenState().toFloatArray();
+                        }
+                    }));
+                }
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                assertThat(futures.get(k).get()).containsExactly(sequential[k % prompts.length]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(tinySd.weightsManager().getManagedArrays()).hasSize(weightArrays);
+    }
+
+    @Test
     void badInputIdsAreRejectedWithClearMessages() {
         try (NDManager manager = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> tinySd.encode(manager.create(new long[77], new Shape(77))))
@@ -177,6 +209,27 @@ class ClipTextModelTest {
             ClipTextModel.Output b = modern.encode(ids);
             assertThat(a.pooled().get(0).toFloatArray()).containsExactly(a.lastHiddenState().get(0, 3).toFloatArray());
             assertThat(b.pooled().get(0).toFloatArray()).containsExactly(b.lastHiddenState().get(0, 3).toFloatArray());
+        }
+    }
+
+    @Test
+    void float16OptionsComputeInHalfPrecisionCloseToTheReference() throws IOException {
+        // the GPU path's dtype handling (fp16 weights, mask and activations), exercised on the CPU
+        JsonNode c = TextFixtures.fixtureCase(fixtures, "text_encoder__tiny-sd");
+        EngineOptions half = new EngineOptions(ai.djl.Device.cpu(), DataType.FLOAT16, EngineOptions.DEFAULT_ATTENTION_BUDGET);
+        try (ClipTextModel model = ClipTextModel.load(fixtures.resolve("models/tiny-sd/text_encoder"), half);
+             NDManager manager = NDManager.newBaseManager()) {
+            NDArray ids = Npy.read(manager, fixtures.resolve(c.at("/inputs/input_ids/file").asText()));
+            ClipTextModel.Output out = model.encode(ids);
+            assertThat(out.lastHiddenState().getDataType()).isEqualTo(DataType.FLOAT16);
+            float[] got = out.lastHiddenState().toType(DataType.FLOAT32, false).toFloatArray();
+            float[] ref = Npy.readFloats(fixtures.resolve(c.at("/outputs/last_hidden_state/file").asText()));
+            double maxAbs = 0;
+            for (int i = 0; i < ref.length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(got[i] - ref[i]));
+            }
+            System.out.printf("fp16 last_hidden_state max|d|=%.3g%n", maxAbs);
+            assertThat(maxAbs).as("fp16 max|Δ|").isLessThan(0.02);
         }
     }
 
