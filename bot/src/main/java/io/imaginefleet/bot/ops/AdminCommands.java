@@ -159,7 +159,9 @@ public class AdminCommands extends ListenerAdapter implements CommandFamily {
                     case SEND -> {
                         if (!a.send()) {
                             yield "Dry run: would send " + a.jobId() + " (" + r.get().kind() + ", " + r.get().errorClass()
-                                    + ") again as a new job for <@" + r.get().userId() + ">. Run again with send:true.";
+                                    + ") again as a new job for <@" + r.get().userId() + ">. Run again with send:true."
+                                    + (item.problems().isEmpty() ? "" : "\nWarning: it still breaks the job rules and will fail again: "
+                                    + String.join("; ", item.problems()));
                         }
                         replayer.execute(plan, 0, "discord:" + operatorUserId);
                         LOG.infof("operator %s replayed %s as %s", operatorUserId, a.jobId(), item.newJobId());

@@ -336,6 +336,9 @@ public final class FleetCtl implements Callable<Integer> {
                     if (!i.earlier().isEmpty()) {
                         row.set("earlierReplays", JSON.valueToTree(i.earlier()));
                     }
+                    if (!i.problems().isEmpty()) {
+                        row.set("problems", JSON.valueToTree(i.problems()));
+                    }
                 }
                 o.set("notInDlq", JSON.valueToTree(missing));
                 o.put("dryRun", dryRun);
@@ -345,8 +348,13 @@ public final class FleetCtl implements Callable<Integer> {
             for (Replayer.Item i : plan.items()) {
                 DlqRecord r = i.failed();
                 switch (i.decision()) {
-                    case SEND -> root.out.printf("send     %s → %s  (%s, %s, user %s%s)%n", r.jobId(), i.newJobId(), r.kind(), r.errorClass(),
-                            r.userId(), i.earlier().isEmpty() ? "" : ", forced: replayed before as " + String.join(", ", i.earlier()));
+                    case SEND -> {
+                        root.out.printf("send     %s → %s  (%s, %s, user %s%s)%n", r.jobId(), i.newJobId(), r.kind(), r.errorClass(),
+                                r.userId(), i.earlier().isEmpty() ? "" : ", forced: replayed before as " + String.join(", ", i.earlier()));
+                        if (!i.problems().isEmpty()) {
+                            root.out.printf("         warning: still breaks the job rules, it will fail again: %s%n", String.join("; ", i.problems()));
+                        }
+                    }
                     case ALREADY_REPLAYED -> root.out.printf("refused  %s  already replayed as %s (use --force to send it again)%n",
                             r.jobId(), String.join(", ", i.earlier()));
                     case NOT_A_JOB -> root.out.printf("refused  %s  the DLQ record is not a JSON job%n", r.jobId());

@@ -26,6 +26,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.imaginefleet.common.job.InvalidJobException;
+import io.imaginefleet.common.job.Job;
+import io.imaginefleet.common.job.JobCodec;
+import io.imaginefleet.common.job.JobValidator;
+import io.imaginefleet.common.job.Violation;
+
 /**
  * Sends failed jobs through again: each goes to {@code imagine.jobs} as a copy with a new id, {@code replayOf}
  * set to the failed job's id, {@code createdAt} now and its deadline moved by the same amount. The requester
@@ -76,7 +82,26 @@ public final class Replayer {
      * @param newJob     the job that would be sent (SEND only)
      * @param earlier    ids of replays already on the queue for this job
      */
-    public record Item(DlqRecord failed, Decision decision, String newJobId, ObjectNode newJob, List<String> earlier) {
+    public record Item(DlqRecord failed, Decision decision, String newJobId, ObjectNode newJob, List<String> earlier,
+                       List<String> problems) {
+        Item(DlqRecord failed, Decision decision, String newJobId, ObjectNode newJob, List<String> earlier) {
+            this(failed, decision, newJobId, newJob, earlier, newJob == null ? List.of() : check(newJob));
+        }
+    }
+
+    /**
+     * What the shared job rules (common's codec and validator, as the bot and the worker use them) still object to
+     * in a job about to be replayed: such a job will fail again unless the limits changed. Empty when it is valid.
+     */
+    static List<String> check(ObjectNode job) {
+        try {
+            Job decoded = JobCodec.decodeJob(JSON.writeValueAsBytes(job));
+            return new JobValidator().violations(decoded).stream().map(Violation::toString).toList();
+        } catch (InvalidJobException e) {
+            return List.of(e.getMessage());
+        } catch (Exception e) {
+            return List.of(String.valueOf(e.getMessage()));
+        }
     }
 
     /** The result of planning: nothing has been sent yet. */

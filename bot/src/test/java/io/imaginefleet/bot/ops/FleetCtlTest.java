@@ -46,7 +46,7 @@ class FleetCtlTest {
     static KafkaProducer<String, byte[]> producer;
     static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
 
-    static String invalidId, unknownModelId, badInputId, limitId, malformedId, otherUserId;
+    static String invalidId, unknownModelId, badInputId, limitId, malformedId, otherUserId, stillInvalidId;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,6 +63,8 @@ class FleetCtlTest {
         bad.headers().add(Topics.H_ERROR_CLASS, FailureCode.MALFORMED.getBytes(StandardCharsets.UTF_8));
         bad.headers().add(Topics.H_FAILED_AT, T0.plusSeconds(5 * 3600).toString().getBytes(StandardCharsets.UTF_8));
         producer.send(bad).get();
+        stillInvalidId = dlq(job("zed", "tiny-sd").withSteps(500), FailureCode.INVALID, "steps: must be between 1 and 150 (was 500)", 1,
+                T0.plusSeconds(6 * 3600));
     }
 
     @AfterAll
@@ -124,7 +126,7 @@ class FleetCtlTest {
         Run r = fleetctl("", "dlq", "list", "--json");
         assertThat(r.rc()).as(r.err()).isZero();
         JsonNode arr = FleetCtl.JSON.readTree(r.out());
-        assertThat(ids(arr)).containsExactly(invalidId, unknownModelId, badInputId, limitId, otherUserId, malformedId);
+        assertThat(ids(arr)).containsExactly(invalidId, unknownModelId, badInputId, limitId, otherUserId, malformedId, stillInvalidId);
         JsonNode limit = arr.get(3);
         assertThat(limit.path("errorClass").asText()).isEqualTo(FailureCode.DELIVERY_LIMIT);
         assertThat(limit.path("attempts").asInt()).isEqualTo(5);
@@ -133,7 +135,7 @@ class FleetCtlTest {
 
         Run table = fleetctl("", "dlq", "list");
         assertThat(table.out()).contains(invalidId).contains("invalid_job").contains("steps: must be between 1 and 150")
-                .contains("6 failed job(s)");
+                .contains("7 failed job(s)");
     }
 
     @Test
@@ -217,6 +219,16 @@ class FleetCtlTest {
         assertThat(forced.rc()).as(forced.err()).isZero();
         assertThat(forced.out()).contains("forced: replayed before as " + newId).contains("sent 1 job(s)");
         assertThat(jobsOnQueue()).hasSize(before + 1);
+    }
+
+    @Test
+    void theDryRunWarnsWhenAJobStillBreaksTheRules() {
+        Run r = fleetctl("", "replay", stillInvalidId, "--dry-run");
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("send     " + stillInvalidId)
+                .contains("warning: still breaks the job rules, it will fail again: steps: must be between 1 and 150");
+        Run ok = fleetctl("", "replay", badInputId, "--dry-run");
+        assertThat(ok.out()).doesNotContain("warning");
     }
 
     @Test
