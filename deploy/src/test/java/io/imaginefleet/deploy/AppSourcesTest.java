@@ -125,8 +125,9 @@ class AppSourcesTest {
             Map<String, Set<String>> read = readBy(app);
             Set<String> missing = new TreeSet<>(read.keySet());
             missing.removeAll(settings.namesFor(app));
-            assertThat(missing).as(app + " reads these, but deploy/app-settings.yaml does not list them for it (so they "
-                    + "are not wired in compose or the manifests); where: " + read).isEmpty();
+            assertThat(missing).as(app + " reads these, but deploy/app-settings.yaml does not list them for it. Add each "
+                    + "there and wire it in docker/compose.yaml (service " + app + ") and deploy/base (ConfigMap "
+                    + "imagine-" + app + ", or a secretKeyRef for secrets); where: " + read).isEmpty();
         }
         Map<String, Set<String>> shared = readBy("common");
         Set<String> missing = new TreeSet<>(shared.keySet());

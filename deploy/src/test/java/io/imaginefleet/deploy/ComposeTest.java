@@ -23,7 +23,7 @@ class ComposeTest {
     private static final AppSettings SETTINGS = AppSettings.load();
     /** {@code ${VAR}}, {@code ${VAR:-}}, {@code ${VAR:?message}}: an interpolation that carries no value. */
     private static final Pattern NO_VALUE = Pattern.compile("\\$\\{[A-Z][A-Z0-9_]*(:-|:\\?[^}]*)?}");
-    private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|TOKEN|ACCESS_KEY|ROOT_USER).*");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|ACCESS_KEY|ROOT_USER|JAAS).*|.*_TOKEN");
 
     private static Map<String, Object> compose() {
         return Repo.load(Repo.path("docker/compose.yaml"));
