@@ -30,10 +30,19 @@ class AppSourcesTest {
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{(" + OURS.pattern() + ")[:}]");
     private static final Pattern PROPERTY = Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([a-z0-9.-]+)\"");
     private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\(\\s*prefix\\s*=\\s*\"([a-z0-9.-]+)\"");
-    private static final Pattern MEMBER = Pattern.compile("^\\s*(?:[\\w.<>?,\\s]+)\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
+    private static final Pattern MEMBER = Pattern.compile("^\\s*([\\w.<>?,\\s]+?)\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
+    private static final Pattern NESTED = Pattern.compile("interface\\s+(\\w+)\\s*\\{");
+
+    /** The local launcher ({@code bin/imagine}) lives in the worker module but is never deployed as the worker. */
+    private static final String LAUNCHER = "worker/src/main/java/io/imaginefleet/worker/local/";
 
     /** Environment names the sources of {@code module} read (common's count for every app), with where each was seen. */
     static Map<String, Set<String>> readBy(String... modules) {
+        return readBy(false, modules);
+    }
+
+    /** As {@link #readBy(String...)}, only the local launcher's sources when {@code launcher}, never them otherwise. */
+    static Map<String, Set<String>> readBy(boolean launcher, String... modules) {
         Map<String, Set<String>> found = new TreeMap<>();
         for (String module : modules) {
             Path main = Repo.path(module + "/src/main");
@@ -41,7 +50,9 @@ class AppSourcesTest {
                 continue;
             }
             try (Stream<Path> files = Files.walk(main)) {
-                files.filter(Files::isRegularFile).forEach(f -> scan(f, found));
+                files.filter(Files::isRegularFile)
+                        .filter(f -> Repo.root().relativize(f).toString().startsWith(LAUNCHER) == launcher)
+                        .forEach(f -> scan(f, found));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -67,11 +78,9 @@ class AppSourcesTest {
             }
             Matcher mapping = MAPPING.matcher(text);
             if (mapping.find()) {
-                String prefix = mapping.group(1);
-                Matcher member = MEMBER.matcher(text.substring(mapping.end()));
-                while (member.find()) {
-                    add(envName(prefix + "." + kebab(member.group(1))), where, found);
-                }
+                String rest = text.substring(mapping.end());
+                int open = rest.indexOf('{');
+                members(mapping.group(1), rest.substring(open + 1, closing(rest, open)), where, found);
             }
         } else if (name.endsWith(".properties")) {
             String text = Repo.read(file);
@@ -88,6 +97,49 @@ class AppSourcesTest {
                 add(envName(key), where, found);
             }
         }
+    }
+
+    /**
+     * The properties of a {@code @ConfigMapping} interface body: each member {@code fooBar()} is {@code prefix.foo-bar};
+     * a member returning a nested group interface contributes that group's members under its own name.
+     */
+    private static void members(String prefix, String body, String where, Map<String, Set<String>> found) {
+        Map<String, String> groups = new TreeMap<>();
+        StringBuilder top = new StringBuilder();
+        int from = 0;
+        Matcher nested = NESTED.matcher(body);
+        while (nested.find(from)) {
+            int open = body.indexOf('{', nested.start());
+            int close = closing(body, open);
+            groups.put(nested.group(1), body.substring(open + 1, close));
+            top.append(body, from, nested.start());
+            from = close + 1;
+        }
+        top.append(body.substring(from));
+        Matcher member = MEMBER.matcher(top);
+        while (member.find()) {
+            String type = member.group(1).strip();
+            String property = prefix + "." + kebab(member.group(2));
+            String simpleType = type.substring(type.lastIndexOf(' ') + 1);
+            if (groups.containsKey(simpleType)) {
+                members(property, groups.get(simpleType), where, found);
+            } else {
+                add(envName(property), where, found);
+            }
+        }
+    }
+
+    /** Index of the brace closing the one at {@code open}. */
+    private static int closing(String text, int open) {
+        int depth = 0;
+        for (int i = open; i < text.length(); i++) {
+            if (text.charAt(i) == '{') {
+                depth++;
+            } else if (text.charAt(i) == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     private static void collect(Matcher m, String where, Map<String, Set<String>> found) {
@@ -130,9 +182,11 @@ class AppSourcesTest {
                     + "imagine-" + app + ", or a secretKeyRef for secrets); where: " + read).isEmpty();
         }
         Map<String, Set<String>> shared = readBy("common");
+        shared.putAll(readBy(true, "worker"));
         Set<String> missing = new TreeSet<>(shared.keySet());
         missing.removeAll(settings.allNames());
-        assertThat(missing).as("common reads these, but deploy/app-settings.yaml lists them for no app; where: " + shared)
+        assertThat(missing).as("common or the local launcher read these, but deploy/app-settings.yaml lists them for no "
+                + "app; where: " + shared)
                 .isEmpty();
     }
 
