@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -49,13 +50,15 @@ class AppSourcesTest {
             if (!Files.isDirectory(main)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(main)) {
-                files.filter(Files::isRegularFile)
-                        .filter(f -> Repo.root().relativize(f).toString().startsWith(LAUNCHER) == launcher)
-                        .forEach(f -> scan(f, found));
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(main)) {
+                files = walk.filter(Files::isRegularFile)
+                        .filter(f -> Repo.root().relativize(f).toString().startsWith(LAUNCHER) == launcher).toList();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            Set<String> bound = boundProperties(files);
+            files.forEach(f -> scan(f, found, bound));
         }
         return found;
     }
@@ -65,7 +68,30 @@ class AppSourcesTest {
         return Files.isRegularFile(Repo.path(app + "/src/main/resources/application.properties"));
     }
 
-    private static void scan(Path file, Map<String, Set<String>> found) {
+    /**
+     * Properties whose application.properties value is a {@code ${ENV}} expression: the app reads that variable,
+     * not the property's own environment form.
+     */
+    private static Set<String> boundProperties(List<Path> files) {
+        Set<String> bound = new TreeSet<>();
+        for (Path f : files) {
+            if (f.toString().endsWith(".properties")) {
+                for (String line : Repo.read(f).split("\n")) {
+                    String l = line.strip();
+                    if (!l.startsWith("#") && l.contains("=") && l.substring(l.indexOf('=')).contains("${")) {
+                        bound.add(propertyKey(l.substring(0, l.indexOf('=')).strip()));
+                    }
+                }
+            }
+        }
+        return bound;
+    }
+
+    private static String propertyKey(String key) {
+        return key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key; // profile-specific: %dev.s3.bucket
+    }
+
+    private static void scan(Path file, Map<String, Set<String>> found, Set<String> bound) {
         String name = file.getFileName().toString();
         String where = Repo.root().relativize(file).toString();
         if (name.endsWith(".java")) {
@@ -74,13 +100,15 @@ class AppSourcesTest {
             collect(EXPRESSION.matcher(text), where, found);
             Matcher property = PROPERTY.matcher(text);
             while (property.find()) {
-                add(envName(property.group(1)), where, found);
+                if (!bound.contains(property.group(1))) {
+                    add(envName(property.group(1)), where, found);
+                }
             }
             Matcher mapping = MAPPING.matcher(text);
             if (mapping.find()) {
                 String rest = text.substring(mapping.end());
                 int open = rest.indexOf('{');
-                members(mapping.group(1), rest.substring(open + 1, closing(rest, open)), where, found);
+                members(mapping.group(1), rest.substring(open + 1, closing(rest, open)), where, found, bound);
             }
         } else if (name.endsWith(".properties")) {
             String text = Repo.read(file);
@@ -90,9 +118,9 @@ class AppSourcesTest {
                 if (l.isEmpty() || l.startsWith("#") || !l.contains("=")) {
                     continue;
                 }
-                String key = l.substring(0, l.indexOf('=')).strip();
-                if (key.startsWith("%")) { // profile-specific: %dev.s3.bucket
-                    key = key.substring(key.indexOf('.') + 1);
+                String key = propertyKey(l.substring(0, l.indexOf('=')).strip());
+                if (bound.contains(key)) {
+                    continue;
                 }
                 add(envName(key), where, found);
             }
@@ -103,7 +131,8 @@ class AppSourcesTest {
      * The properties of a {@code @ConfigMapping} interface body: each member {@code fooBar()} is {@code prefix.foo-bar};
      * a member returning a nested group interface contributes that group's members under its own name.
      */
-    private static void members(String prefix, String body, String where, Map<String, Set<String>> found) {
+    private static void members(String prefix, String body, String where, Map<String, Set<String>> found,
+                                Set<String> bound) {
         Map<String, String> groups = new TreeMap<>();
         StringBuilder top = new StringBuilder();
         int from = 0;
@@ -122,8 +151,8 @@ class AppSourcesTest {
             String property = prefix + "." + kebab(member.group(2));
             String simpleType = type.substring(type.lastIndexOf(' ') + 1);
             if (groups.containsKey(simpleType)) {
-                members(property, groups.get(simpleType), where, found);
-            } else {
+                members(property, groups.get(simpleType), where, found, bound);
+            } else if (!bound.contains(property)) {
                 add(envName(property), where, found);
             }
         }

@@ -127,6 +127,8 @@ class ComposeTest {
     void workersGetTimeToFinishTheLongestJob() {
         String grace = (String) service("worker").get("stop_grace_period");
         long drain = Long.parseLong((String) environment(service("worker")).get("WORKER_DRAIN_GRACE_SECONDS"));
+        assertThat(environment(service("worker")).get("WORKER_DRAIN_GRACE")).as("both drain settings agree")
+                .isEqualTo(drain + "s");
         assertThat(drain).isGreaterThanOrEqualTo(SETTINGS.longestJobSeconds());
         assertThat(Duration.parse("PT" + grace.toUpperCase()).toSeconds()).isGreaterThanOrEqualTo(drain + 30);
     }
