@@ -37,7 +37,7 @@ public final class BotHealth {
         }
     }
 
-    /** Live: the app runs; down only when the bot started and its events consumer thread has died. */
+    /** Live: down when the bot could not start (e.g. Kafka unreachable at boot: a restart retries) or its events consumer died. */
     @Liveness
     @ApplicationScoped
     public static class Live implements HealthCheck {
@@ -46,7 +46,10 @@ public final class BotHealth {
         @Override
         public HealthCheckResponse call() {
             FleetBot bot = life.bot().orElse(null);
-            return HealthCheckResponse.named("imagine-bot-events").status(bot == null || bot.eventsAlive()).build();
+            String problem = life.problem();
+            boolean failedStart = bot == null && problem != null && problem.startsWith("start failed");
+            return HealthCheckResponse.named("imagine-bot-events").status(!failedStart && (bot == null || bot.eventsAlive()))
+                    .withData("problem", String.valueOf(problem)).build();
         }
     }
 }

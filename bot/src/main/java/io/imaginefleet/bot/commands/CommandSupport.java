@@ -24,6 +24,12 @@ final class CommandSupport {
         return e.getGuild() == null ? Optional.empty() : Optional.of(e.getGuild().getIdLong());
     }
 
+    /** An integer option as int, out-of-range values clamped so validation names the field and the range. */
+    static int clampedInt(net.dv8tion.jda.api.interactions.commands.OptionMapping m) {
+        long v = m.getAsLong();
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
     /** A new random seed (non-negative, fits JavaScript's safe integers so Discord clients show it exactly). */
     static long newSeed() {
         return ThreadLocalRandom.current().nextLong(1L << 53);

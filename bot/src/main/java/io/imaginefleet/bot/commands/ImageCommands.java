@@ -96,7 +96,7 @@ public final class ImageCommands extends ListenerAdapter implements CommandFamil
         int side = settings.baseSide();
         Job draft = new Job(Job.SCHEMA_VERSION, id, JobKind.INPAINT, settings.inpaintModel(),
                 e.getOption("prompt", "", OptionMapping::getAsString), e.getOption("negative", null, OptionMapping::getAsString),
-                side, side, e.getOption("steps", settings.defaultSteps(), OptionMapping::getAsInt),
+                side, side, e.getOption("steps", settings.defaultSteps(), CommandSupport::clampedInt),
                 e.getOption("guidance", settings.defaultGuidance(), OptionMapping::getAsDouble), settings.defaultScheduler(),
                 seed == null ? CommandSupport.newSeed() : seed, 1, e.getOption("strength", 1.0, OptionMapping::getAsDouble),
                 placeholder(id, "image"), placeholder(id, "mask"), null, CommandSupport.requester(e), Instant.now(), null, null);

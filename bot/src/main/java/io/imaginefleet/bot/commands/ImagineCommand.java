@@ -55,7 +55,13 @@ public final class ImagineCommand extends ListenerAdapter implements CommandFami
     @Override
     public void onSlashCommandInteraction(SlashCommandInteractionEvent e) {
         if (!e.getName().equals(NAME)) return;
-        Job job = build(e);
+        Job job;
+        try {
+            job = build(e);
+        } catch (RuntimeException ex) {
+            e.reply("❌ The options could not be read: " + ex.getMessage()).setEphemeral(true).queue();
+            return;
+        }
         CommandSupport.run(e, submitter, job, null);
     }
 
@@ -68,19 +74,19 @@ public final class ImagineCommand extends ListenerAdapter implements CommandFami
 
     private Job build(SlashCommandInteractionEvent e) {
         int[] size = size(e.getOption("aspect", "1:1", OptionMapping::getAsString), settings.baseSide());
-        int width = e.getOption("width", size[0], OptionMapping::getAsInt);
-        int height = e.getOption("height", size[1], OptionMapping::getAsInt);
+        int width = e.getOption("width", size[0], CommandSupport::clampedInt);
+        int height = e.getOption("height", size[1], CommandSupport::clampedInt);
         Long seed = e.getOption("seed", null, OptionMapping::getAsLong);
         return new Job(Job.SCHEMA_VERSION, Job.newId(), JobKind.TXT2IMG,
                 e.getOption("model", settings.defaultModel(), OptionMapping::getAsString),
                 e.getOption("prompt", "", OptionMapping::getAsString),
                 e.getOption("negative", null, OptionMapping::getAsString),
                 width, height,
-                e.getOption("steps", settings.defaultSteps(), OptionMapping::getAsInt),
+                e.getOption("steps", settings.defaultSteps(), CommandSupport::clampedInt),
                 e.getOption("guidance", settings.defaultGuidance(), OptionMapping::getAsDouble),
                 e.getOption("scheduler", settings.defaultScheduler(), OptionMapping::getAsString),
                 seed == null ? CommandSupport.newSeed() : seed,
-                e.getOption("count", 1, OptionMapping::getAsInt),
+                e.getOption("count", 1, CommandSupport::clampedInt),
                 null, null, null, null, CommandSupport.requester(e), Instant.now(), null, null);
     }
 

@@ -115,6 +115,7 @@ public final class FleetBot implements AutoCloseable {
     public void close() {
         if (watcher != null) watcher.close();
         if (events != null) events.close();
+        poster.close();
         io.shutdown();
         try {
             io.awaitTermination(5, TimeUnit.SECONDS);

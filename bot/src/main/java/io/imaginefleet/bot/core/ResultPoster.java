@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.components.actionrow.ActionRow;
 import net.dv8tion.jda.api.entities.Message;
@@ -39,6 +42,11 @@ public final class ResultPoster {
     private final UsageLimits limits;
     private final BotMetrics metrics;
     private volatile JDA jda;
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread th = new Thread(r, "imagine-bot-progress");
+        th.setDaemon(true);
+        return th;
+    });
 
     public ResultPoster(BotSettings settings, JobTracker tracker, JobArchive archive, PostedLedger ledger, BlobStore blobs,
                         UsageLimits limits, BotMetrics metrics) {
@@ -90,7 +98,28 @@ public final class ResultPoster {
     private void progressEdit(TrackedJob t, String content, String previewKey) {
         if (t.state().finished()) return;
         InteractionHook hook = t.hook(settings.interactionTokenLifetime(), Instant.now());
-        if (hook == null || !t.editDue(settings.progressEditInterval().toNanos())) return;
+        if (hook == null) return;
+        long interval = settings.progressEditInterval().toNanos();
+        if (!t.editDue(interval)) {
+            // rate-limited: keep the latest state and show it when the interval is over (if the job still runs)
+            if (t.hold(content, previewKey)) {
+                flusher.schedule(() -> flushHeld(t), Math.max(1, t.nanosUntilDue(interval)), TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        edit(t, hook, content, previewKey);
+    }
+
+    private void flushHeld(TrackedJob t) {
+        try {
+            String[] held = t.takeHeld();
+            if (held != null) progressEdit(t, held[0], held[1]);
+        } catch (RuntimeException e) {
+            LOG.debug("held progress edit of job {} failed: {}", t.id(), e.toString());
+        }
+    }
+
+    private void edit(TrackedJob t, InteractionHook hook, String content, String previewKey) {
         MessageEditBuilder b = new MessageEditBuilder().setContent(content).setComponents(Messages.cancelRow(t.id()));
         if (previewKey != null) {
             try {
@@ -201,5 +230,10 @@ public final class ResultPoster {
 
     public boolean finished(String jobId) {
         return ledger.contains(jobId);
+    }
+
+    /** Stops the held-back progress edits. */
+    public void close() {
+        flusher.shutdownNow();
     }
 }

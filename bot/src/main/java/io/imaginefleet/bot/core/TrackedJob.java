@@ -47,6 +47,30 @@ public final class TrackedJob {
         if (s.finished()) hook = null; // forget the token as soon as the job is over
     }
 
+    private String[] pending; // {content, previewKey} of a progress edit held back by the rate limit
+    private boolean flushScheduled;
+
+    /** Holds back a progress edit; returns true when the caller must schedule a flush. */
+    synchronized boolean hold(String content, String previewKey) {
+        pending = new String[] {content, previewKey};
+        if (flushScheduled) return false;
+        flushScheduled = true;
+        return true;
+    }
+
+    /** The held-back edit (or null), clearing it. */
+    synchronized String[] takeHeld() {
+        flushScheduled = false;
+        String[] p = pending;
+        pending = null;
+        return p;
+    }
+
+    /** Nanoseconds until the next edit is allowed. */
+    synchronized long nanosUntilDue(long intervalNanos) {
+        return lastEditNanos == 0 ? 0 : Math.max(0, intervalNanos - (System.nanoTime() - lastEditNanos));
+    }
+
     /** True (and the clock restarts) when at least {@code intervalNanos} passed since the last edit. */
     synchronized boolean editDue(long intervalNanos) {
         long now = System.nanoTime();

@@ -140,6 +140,43 @@ class DeliveryGuaranteesTest {
     }
 
     @Test
+    void progressEditsAreRateLimitedShowTheLatestStepWithPreviewAndLargeResultsGoAsLinks() throws Exception {
+        byte[] preview = Png.of(8, 8);
+        byte[] result = Png.of(64, 64);
+        assertThat(preview.length).isLessThan(400);
+        assertThat(result.length).isGreaterThan(400);
+        try (FleetBot bot = env.startBot(env.settings().withTiming(Duration.ofMinutes(14), Duration.ofSeconds(2))
+                .withSizes(400, 4L * 1024 * 1024, 4096L * 4096L, 64, 4))) {
+            User u = new User(7005, "flood");
+            Interaction i = env.discord.slash(u, "imagine", Option.string("prompt", "a flood of progress"));
+            Job job = queuedJobOf(u, i);
+            String previewKey = "previews/" + job.id() + "/10.png";
+            env.blobs.put(previewKey, preview, "image/png");
+            for (int s = 1; s <= 10; s++) env.publish(JobEvent.progress(job.id(), "w1", s, 10, s == 10 ? previewKey : null));
+            RestCall last = env.discord.await(c -> i.token().equals(c.token()) && c.content().contains("step 10/10"), WAIT);
+            assertThat(last.files()).hasSize(1);
+            assertThat(last.files().values().iterator().next().filename()).isEqualTo("preview.png");
+            List<RestCall> edits = env.discord.callsFor(i).stream().filter(c -> c.method().equals("PATCH")).toList();
+            assertThat(edits).hasSizeLessThanOrEqualTo(3); // queued, at most one more in the first interval, the held-back latest
+            for (int k = 1; k < edits.size(); k++) {
+                assertThat(edits.get(k).at() - edits.get(k - 1).at()).as("gap between edits").isGreaterThanOrEqualTo(1900);
+            }
+
+            String key = Job.resultKey(job.id(), 0);
+            env.blobs.put(key, result, "image/png");
+            env.publish(JobEvent.completed(job.id(), "w1", List.of(key), 5, Map.of(), List.of(), 1));
+            RestCall done = env.discord.await(c -> i.token().equals(c.token()) && c.content().contains("✅"), WAIT);
+            assertThat(done.files()).isEmpty();
+            assertThat(done.content()).contains("Too large to attach");
+            String url = done.content().substring(done.content().indexOf("1: ") + 3).split("\\s")[0];
+            var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(resp.statusCode()).isEqualTo(200);
+            assertThat(resp.body()).isEqualTo(result);
+        }
+    }
+
+    @Test
     void permanentFailuresArePostedOnceInPlainWordsAndRetryableOnesOnlyAsProgress() throws Exception {
         try (FleetBot bot = env.startBot(env.settings())) {
             User u = new User(7003, "fails");

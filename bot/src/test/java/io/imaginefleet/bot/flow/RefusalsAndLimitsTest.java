@@ -64,6 +64,10 @@ class RefusalsAndLimitsTest {
         assertThat(ephemeral(ctl)).contains("**prompt** must not contain control characters");
         Interaction model = env.discord.slash(u, "imagine", Option.string("prompt", "a cat"), Option.string("model", "sdxl"));
         assertThat(ephemeral(model)).contains("**model** unknown model 'sdxl'");
+        Interaction huge = env.discord.slash(u, "imagine", Option.string("prompt", "a cat"), Option.integer("steps", 1_000_000_000_000L));
+        assertThat(ephemeral(huge)).contains("**steps** must be between 1 and 150");
+        Interaction count = env.discord.slash(u, "imagine", Option.string("prompt", "a cat"), Option.integer("count", 9));
+        assertThat(ephemeral(count)).contains("**count** must be between 1 and 4 (was 9)");
         assertThat(jobsOf(u)).isZero();
     }
 

@@ -110,12 +110,12 @@ public final class Npy {
     public static NDArray read(NDManager manager, Path file) {
         Contents c = parse(file);
         Shape shape = new Shape(c.shape());
-        return switch (c.descr()) {
+        return SafetensorsFile.ownCopy(switch (c.descr()) {
             case "<f4" -> manager.create(c.data(), shape, DataType.FLOAT32);
             case "<f8" -> manager.create(readFloats(c), shape);
             case "<i8" -> manager.create(c.data(), shape, DataType.INT64);
             default -> manager.create(c.data(), shape, DataType.INT32);
-        };
+        });
     }
 
     /** All values of a float file, flattened in C order. */

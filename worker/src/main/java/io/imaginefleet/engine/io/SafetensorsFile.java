@@ -192,7 +192,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException("cannot map tensor '" + name + "' in " + path + ": " + ex.getMessage(), ex);
         }
         buf.order(ByteOrder.LITTLE_ENDIAN);
-        return switch (e.dtype()) {
+        NDArray wrapped = switch (e.dtype()) {
             case "F32" -> manager.create(buf, shape, DataType.FLOAT32);
             case "I64" -> manager.create(buf, shape, DataType.INT64);
             case "I32" -> manager.create(buf, shape, DataType.INT32);
@@ -207,8 +207,19 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             default -> throw new ModelFormatException("tensor '" + name + "' in " + path + " has unsupported dtype " + e.dtype());
         };
+        return ownCopy(wrapped);
     }
 
+    /**
+     * DJL's PyTorch engine wraps a direct buffer without copying (a read-only file mapping here, or a Java direct
+     * buffer it allocated for heap data): an in-place op on such a tensor would crash the JVM, and the buffer would
+     * count against Java's direct-memory limit. Cloning gives a tensor owned by libtorch's allocator.
+     */
+    static NDArray ownCopy(NDArray wrapped) {
+        NDArray copy = wrapped.duplicate();
+        wrapped.close();
+        return copy;
+    }
 
     static float[] halfToFloat(ByteBuffer buf, int n) {
         float[] out = new float[n];

@@ -89,21 +89,20 @@ public final class GroupNorm {
         NDArray one = m.ones(gs, x.getDataType());
         NDArray zero = m.zeros(gs, x.getDataType());
         NDArray normed = BatchNorm.batchNorm(view, rm, rv, one, zero, 1, 0.1f, eps, training).singletonOrThrow();
-        NDArray shaped = normed.reshape(s);
-        NDArray out;
+        NDArray out = normed.reshape(s); // a view: the affine below runs in place on batch_norm's fresh output
         if (s.dimension() == 4) {
-            out = shaped.mul(gamma4).addi(beta4);
+            out.muli(gamma4).addi(beta4);
         } else {
             long[] bshape = new long[s.dimension()];
             java.util.Arrays.fill(bshape, 1);
             bshape[1] = channels();
             NDArray g = gamma.reshape(bshape);
             NDArray b = beta.reshape(bshape);
-            out = shaped.mul(g).addi(b);
+            out.muli(g).addi(b);
             g.close();
             b.close();
         }
-        for (NDArray a : new NDArray[] {view, rm, rv, one, zero, normed, shaped}) {
+        for (NDArray a : new NDArray[] {view, rm, rv, one, zero, normed}) {
             a.close();
         }
         return out;

@@ -1,7 +1,6 @@
 package io.imaginefleet.engine.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 
 /** Small shared tensor helpers; every result lives in the receiver's manager. */
 public final class Ops {
@@ -10,7 +9,7 @@ public final class Ops {
 
     /** SiLU / swish: {@code x · sigmoid(x)}. */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        return x.getNDArrayInternal().sigmoid().muli(x);
     }
 
     /** Nearest-neighbour resize of NCHW {@code x} to {@code h × w} (as {@code F.interpolate(mode="nearest")}). */

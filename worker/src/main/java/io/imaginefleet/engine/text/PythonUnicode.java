@@ -18,7 +18,6 @@ import java.util.Locale;
  */
 final class PythonUnicode {
 
-    private static final int OTHER = 0;
     private static final int LETTER = 1;
     private static final int NUMBER = 2;
     private static final int CASED_LETTER = 3;

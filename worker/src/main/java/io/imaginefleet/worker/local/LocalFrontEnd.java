@@ -96,9 +96,10 @@ public final class LocalFrontEnd implements AutoCloseable {
                                 ? " (attempt " + e.attempt() + ")" : ""));
                         case PROGRESS -> {
                             if (bar == null && progressOut != null && e.totalSteps() != null) {
-                                bar = new ProgressBarBuilder().setTaskName("denoising").setInitialMax(e.totalSteps())
-                                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(100).continuousUpdate()
-                                        .setConsumer(new ConsoleProgressBarConsumer(progressOut)).build();
+                                ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("denoising").setInitialMax(e.totalSteps())
+                                        .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(progressOut));
+                                // on a terminal the bar redraws in place; into a file or pipe it only rarely adds a line
+                                bar = (System.console() != null ? b.setUpdateIntervalMillis(200) : b.setUpdateIntervalMillis(60_000)).build();
                             }
                             if (bar != null && e.step() != null) {
                                 bar.stepTo(e.step());

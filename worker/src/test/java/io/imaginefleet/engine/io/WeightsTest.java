@@ -73,6 +73,20 @@ class WeightsTest {
     }
 
     @Test
+    void tensorsAreIndependentOfTheMappedFile() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        new SafetensorsWriter().add("w", "F32", new long[] {8}, VALUES).add("h", "F16", new long[] {8}, VALUES).write(f);
+        try (Weights w = Weights.open(dir); NDManager m = NDManager.newBaseManager()) {
+            // in place on a tensor read from a read-only mapping must neither crash nor change later reads
+            NDArray a = w.get(m, "w");
+            a.addi(1f);
+            w.get(m, "h").muli(2f);
+            assertThat(w.get(m, "w").toFloatArray()).containsExactly(VALUES);
+            assertThat(a.getFloat(1)).isEqualTo(2f);
+        }
+    }
+
+    @Test
     void halfConversionsMatchIeee() {
         for (float v : new float[] {0f, -0f, 1f, -1f, 0.5f, 65504f, 6.1035156e-5f, 5.9604645e-8f}) {
             assertThat(Half.toFloat(Half.fromFloat(v))).isEqualTo(v);

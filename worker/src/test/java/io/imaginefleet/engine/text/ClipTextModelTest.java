@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -135,6 +136,37 @@ class ClipTextModelTest {
                 }
             }
             assertThat(manager.getManagedArrays()).hasSize(callerBefore);
+        }
+        assertThat(tinySd.weightsManager().getManagedArrays()).hasSize(weightArrays);
+    }
+
+    @Test
+    void concurrentCallsGiveTheSameResultsAsSequentialOnes() throws Exception {
+        String[] prompts = {"a cat", "a dog on a skateboard", "", "castle on a hill at sunset, highly detailed"};
+        float[][] sequential = new float[prompts.length][];
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int i = 0; i < prompts.length; i++) {
+                sequential[i] = tinySd.encode(manager.create(tokenizer.encode(prompts[i]), new Shape(1, 77))).lastHiddenState().toFloatArray();
+            }
+        }
+        int weightArrays = tinySd.weightsManager().getManagedArrays().size();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> futures = new java.util.ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (String prompt : prompts) {
+                    futures.add(pool.submit(() -> {
+                        try (NDManager manager = NDManager.newBaseManager()) {
+                            return tinySd.encode(manager.create(tokenizer.encode(prompt), new Shape(1, 77))).lastHiddenState().toFloatArray();
+                        }
+                    }));
+                }
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                assertThat(futures.get(k).get()).containsExactly(sequential[k % prompts.length]);
+            }
+        } finally {
+            pool.shutdownNow();
         }
         assertThat(tinySd.weightsManager().getManagedArrays()).hasSize(weightArrays);
     }
