@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,21 +31,34 @@ class AppSourcesTest {
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{(" + OURS.pattern() + ")[:}]");
     private static final Pattern PROPERTY = Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([a-z0-9.-]+)\"");
     private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\(\\s*prefix\\s*=\\s*\"([a-z0-9.-]+)\"");
-    private static final Pattern MEMBER = Pattern.compile("^\\s*(?:[\\w.<>?,\\s]+)\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
+    private static final Pattern MEMBER = Pattern.compile("^\\s*([\\w.<>?,\\s]+?)\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
+    private static final Pattern NESTED = Pattern.compile("interface\\s+(\\w+)\\s*\\{");
+
+    /** The local launcher ({@code bin/imagine}) lives in the worker module but is never deployed as the worker. */
+    private static final String LAUNCHER = "worker/src/main/java/io/imaginefleet/worker/local/";
 
     /** Environment names the sources of {@code module} read (common's count for every app), with where each was seen. */
     static Map<String, Set<String>> readBy(String... modules) {
+        return readBy(false, modules);
+    }
+
+    /** As {@link #readBy(String...)}, only the local launcher's sources when {@code launcher}, never them otherwise. */
+    static Map<String, Set<String>> readBy(boolean launcher, String... modules) {
         Map<String, Set<String>> found = new TreeMap<>();
         for (String module : modules) {
             Path main = Repo.path(module + "/src/main");
             if (!Files.isDirectory(main)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(main)) {
-                files.filter(Files::isRegularFile).forEach(f -> scan(f, found));
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(main)) {
+                files = walk.filter(Files::isRegularFile)
+                        .filter(f -> Repo.root().relativize(f).toString().startsWith(LAUNCHER) == launcher).toList();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            Set<String> bound = boundProperties(files);
+            files.forEach(f -> scan(f, found, bound));
         }
         return found;
     }
@@ -54,7 +68,30 @@ class AppSourcesTest {
         return Files.isRegularFile(Repo.path(app + "/src/main/resources/application.properties"));
     }
 
-    private static void scan(Path file, Map<String, Set<String>> found) {
+    /**
+     * Properties whose application.properties value is a {@code ${ENV}} expression: the app reads that variable,
+     * not the property's own environment form.
+     */
+    private static Set<String> boundProperties(List<Path> files) {
+        Set<String> bound = new TreeSet<>();
+        for (Path f : files) {
+            if (f.toString().endsWith(".properties")) {
+                for (String line : Repo.read(f).split("\n")) {
+                    String l = line.strip();
+                    if (!l.startsWith("#") && l.contains("=") && l.substring(l.indexOf('=')).contains("${")) {
+                        bound.add(propertyKey(l.substring(0, l.indexOf('=')).strip()));
+                    }
+                }
+            }
+        }
+        return bound;
+    }
+
+    private static String propertyKey(String key) {
+        return key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key; // profile-specific: %dev.s3.bucket
+    }
+
+    private static void scan(Path file, Map<String, Set<String>> found, Set<String> bound) {
         String name = file.getFileName().toString();
         String where = Repo.root().relativize(file).toString();
         if (name.endsWith(".java")) {
@@ -63,15 +100,15 @@ class AppSourcesTest {
             collect(EXPRESSION.matcher(text), where, found);
             Matcher property = PROPERTY.matcher(text);
             while (property.find()) {
-                add(envName(property.group(1)), where, found);
+                if (!bound.contains(property.group(1))) {
+                    add(envName(property.group(1)), where, found);
+                }
             }
             Matcher mapping = MAPPING.matcher(text);
             if (mapping.find()) {
-                String prefix = mapping.group(1);
-                Matcher member = MEMBER.matcher(text.substring(mapping.end()));
-                while (member.find()) {
-                    add(envName(prefix + "." + kebab(member.group(1))), where, found);
-                }
+                String rest = text.substring(mapping.end());
+                int open = rest.indexOf('{');
+                members(mapping.group(1), rest.substring(open + 1, closing(rest, open)), where, found, bound);
             }
         } else if (name.endsWith(".properties")) {
             String text = Repo.read(file);
@@ -81,13 +118,57 @@ class AppSourcesTest {
                 if (l.isEmpty() || l.startsWith("#") || !l.contains("=")) {
                     continue;
                 }
-                String key = l.substring(0, l.indexOf('=')).strip();
-                if (key.startsWith("%")) { // profile-specific: %dev.s3.bucket
-                    key = key.substring(key.indexOf('.') + 1);
+                String key = propertyKey(l.substring(0, l.indexOf('=')).strip());
+                if (bound.contains(key)) {
+                    continue;
                 }
                 add(envName(key), where, found);
             }
         }
+    }
+
+    /**
+     * The properties of a {@code @ConfigMapping} interface body: each member {@code fooBar()} is {@code prefix.foo-bar};
+     * a member returning a nested group interface contributes that group's members under its own name.
+     */
+    private static void members(String prefix, String body, String where, Map<String, Set<String>> found,
+                                Set<String> bound) {
+        Map<String, String> groups = new TreeMap<>();
+        StringBuilder top = new StringBuilder();
+        int from = 0;
+        Matcher nested = NESTED.matcher(body);
+        while (nested.find(from)) {
+            int open = body.indexOf('{', nested.start());
+            int close = closing(body, open);
+            groups.put(nested.group(1), body.substring(open + 1, close));
+            top.append(body, from, nested.start());
+            from = close + 1;
+        }
+        top.append(body.substring(from));
+        Matcher member = MEMBER.matcher(top);
+        while (member.find()) {
+            String type = member.group(1).strip();
+            String property = prefix + "." + kebab(member.group(2));
+            String simpleType = type.substring(type.lastIndexOf(' ') + 1);
+            if (groups.containsKey(simpleType)) {
+                members(property, groups.get(simpleType), where, found, bound);
+            } else if (!bound.contains(property)) {
+                add(envName(property), where, found);
+            }
+        }
+    }
+
+    /** Index of the brace closing the one at {@code open}. */
+    private static int closing(String text, int open) {
+        int depth = 0;
+        for (int i = open; i < text.length(); i++) {
+            if (text.charAt(i) == '{') {
+                depth++;
+            } else if (text.charAt(i) == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     private static void collect(Matcher m, String where, Map<String, Set<String>> found) {
@@ -125,13 +206,16 @@ class AppSourcesTest {
             Map<String, Set<String>> read = readBy(app);
             Set<String> missing = new TreeSet<>(read.keySet());
             missing.removeAll(settings.namesFor(app));
-            assertThat(missing).as(app + " reads these, but deploy/app-settings.yaml does not list them for it (so they "
-                    + "are not wired in compose or the manifests); where: " + read).isEmpty();
+            assertThat(missing).as(app + " reads these, but deploy/app-settings.yaml does not list them for it. Add each "
+                    + "there and wire it in docker/compose.yaml (service " + app + ") and deploy/base (ConfigMap "
+                    + "imagine-" + app + ", or a secretKeyRef for secrets); where: " + read).isEmpty();
         }
         Map<String, Set<String>> shared = readBy("common");
+        shared.putAll(readBy(true, "worker"));
         Set<String> missing = new TreeSet<>(shared.keySet());
         missing.removeAll(settings.allNames());
-        assertThat(missing).as("common reads these, but deploy/app-settings.yaml lists them for no app; where: " + shared)
+        assertThat(missing).as("common or the local launcher read these, but deploy/app-settings.yaml lists them for no "
+                + "app; where: " + shared)
                 .isEmpty();
     }
 

@@ -23,7 +23,7 @@ class ComposeTest {
     private static final AppSettings SETTINGS = AppSettings.load();
     /** {@code ${VAR}}, {@code ${VAR:-}}, {@code ${VAR:?message}}: an interpolation that carries no value. */
     private static final Pattern NO_VALUE = Pattern.compile("\\$\\{[A-Z][A-Z0-9_]*(:-|:\\?[^}]*)?}");
-    private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|TOKEN|ACCESS_KEY|ROOT_USER).*");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|ACCESS_KEY|ROOT_USER|JAAS).*|.*_TOKEN");
 
     private static Map<String, Object> compose() {
         return Repo.load(Repo.path("docker/compose.yaml"));
@@ -127,6 +127,8 @@ class ComposeTest {
     void workersGetTimeToFinishTheLongestJob() {
         String grace = (String) service("worker").get("stop_grace_period");
         long drain = Long.parseLong((String) environment(service("worker")).get("WORKER_DRAIN_GRACE_SECONDS"));
+        assertThat(environment(service("worker")).get("WORKER_DRAIN_GRACE")).as("both drain settings agree")
+                .isEqualTo(drain + "s");
         assertThat(drain).isGreaterThanOrEqualTo(SETTINGS.longestJobSeconds());
         assertThat(Duration.parse("PT" + grace.toUpperCase()).toSeconds()).isGreaterThanOrEqualTo(drain + 30);
     }

@@ -156,6 +156,7 @@ class KubernetesManifestsTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         long grace = worker.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
         long drain = Long.parseLong(configValue(objects, "WORKER_DRAIN_GRACE_SECONDS"));
+        assertThat(configValue(objects, "WORKER_DRAIN_GRACE")).as("both drain settings agree").isEqualTo(drain + "s");
         assertThat(drain).as("the worker drains for at least the longest job").isGreaterThanOrEqualTo(SETTINGS.longestJobSeconds());
         assertThat(grace).as("Kubernetes waits for the drain before SIGKILL").isGreaterThanOrEqualTo(drain + 30);
         Container bot = appContainer(objects, "bot");
@@ -258,9 +259,35 @@ class KubernetesManifestsTest {
         Map<String, Object> meta = Repo.map(trigger.get("metadata"));
         assertThat((String) meta.get("serverAddress")).matches("https?://[^\\s]+");
         assertThat((String) meta.get("query")).contains("imagine_queue_depth");
+        String query = (String) meta.get("query");
+        java.util.regex.Matcher metric = java.util.regex.Pattern.compile("([a-z_:]+)\\{").matcher(query);
+        Set<String> metrics = new TreeSet<>();
+        while (metric.find()) {
+            metrics.add(metric.group(1));
+        }
+        assertThat(metrics).as("metrics in the query").isNotEmpty();
+        String sources = appSources();
+        for (String m : metrics) {
+            assertThat(sources).as("an app registers " + m + " (Micrometer name " + m.replace('_', '.') + ")")
+                    .containsAnyOf("\"" + m + "\"", "\"" + m.replace('_', '.') + "\"");
+        }
+        assertThat(query).as("scale-from-zero: a term no worker has to export").contains("imagine_bot_");
         assertThat(meta.get("threshold")).as("KEDA metadata values are strings").isInstanceOf(String.class);
         assertThat(Double.parseDouble((String) meta.get("threshold"))).isPositive();
         assertThat(Double.parseDouble((String) meta.get("activationThreshold"))).isGreaterThanOrEqualTo(0);
+    }
+
+    /** The Java sources of the apps (and common), concatenated. */
+    private static String appSources() {
+        StringBuilder all = new StringBuilder();
+        for (String module : new String[] {"common", "worker", "bot"}) {
+            try (Stream<Path> files = java.nio.file.Files.walk(Repo.path(module + "/src/main/java"))) {
+                files.filter(f -> f.toString().endsWith(".java")).forEach(f -> all.append(Repo.read(f)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return all.toString();
     }
 
     @ParameterizedTest
