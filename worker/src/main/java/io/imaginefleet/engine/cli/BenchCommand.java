@@ -105,9 +105,9 @@ final class BenchCommand implements Callable<Integer> {
             json.put("unet_step_median_s", round(median));
             json.put("vae_decode_s", round(seconds(marks.isEmpty() ? loopStart[0] : marks.get(marks.size() - 1), end)));
             json.put("total_s", round(seconds(start, end)));
-            Double gflop = UNetFlops.gflopPerStep(c.unet().config(), height / factor, width / factor, 2, 77);
-            json.put("unet_gflop_per_step", gflop == null ? null : round(gflop));
-            json.put("achieved_gflops", gflop == null ? null : round(gflop / median));
+            double gflop = c.unet().flops(2, height / factor, width / factor).total() / 1e9;
+            json.put("unet_gflop_per_step", round(gflop));
+            json.put("achieved_gflops", round(gflop / median));
         }
         json.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
