@@ -14,6 +14,7 @@ import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.events.interaction.command.MessageContextInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import net.dv8tion.jda.api.interactions.InteractionContextType;
 import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
 import net.dv8tion.jda.api.interactions.commands.OptionMapping;
 import net.dv8tion.jda.api.interactions.commands.OptionType;
@@ -53,11 +54,13 @@ public final class ImageCommands extends ListenerAdapter implements CommandFamil
                         .addOption(OptionType.INTEGER, "steps", "denoising steps")
                         .addOption(OptionType.NUMBER, "guidance", "how closely to follow the prompt")
                         .addOption(OptionType.NUMBER, "strength", "how much to change (0–1, default 1)")
-                        .addOption(OptionType.INTEGER, "seed", "seed for a repeatable result"),
+                        .addOption(OptionType.INTEGER, "seed", "seed for a repeatable result")
+                        .setContexts(InteractionContextType.GUILD),
                 Commands.slash(UPSCALE, "Make a picture four times larger")
                         .addOption(OptionType.ATTACHMENT, "image", "the picture (PNG, JPEG or WebP)", true)
-                        .addOption(OptionType.STRING, "prompt", "what the picture shows (optional)"),
-                Commands.message(UPSCALE_MENU));
+                        .addOption(OptionType.STRING, "prompt", "what the picture shows (optional)")
+                        .setContexts(InteractionContextType.GUILD),
+                Commands.message(UPSCALE_MENU).setContexts(InteractionContextType.GUILD));
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Locale;
 import net.dv8tion.jda.api.events.interaction.command.CommandAutoCompleteInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import net.dv8tion.jda.api.interactions.InteractionContextType;
 import net.dv8tion.jda.api.interactions.commands.OptionMapping;
 import net.dv8tion.jda.api.interactions.commands.OptionType;
 import net.dv8tion.jda.api.interactions.commands.build.CommandData;
@@ -49,7 +50,8 @@ public final class ImagineCommand extends ListenerAdapter implements CommandFami
                 .addOption(OptionType.INTEGER, "seed", "seed for a repeatable result")
                 .addOptions(scheduler)
                 .addOption(OptionType.STRING, "model", "model", false, true)
-                .addOptions(new OptionData(OptionType.INTEGER, "count", "how many images (1–4)").setRequiredRange(1, 4)));
+                .addOptions(new OptionData(OptionType.INTEGER, "count", "how many images (1–4)").setRequiredRange(1, 4))
+                .setContexts(InteractionContextType.GUILD));
     }
 
     @Override

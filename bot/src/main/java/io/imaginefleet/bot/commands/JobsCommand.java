@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import net.dv8tion.jda.api.interactions.InteractionContextType;
 import net.dv8tion.jda.api.interactions.commands.build.CommandData;
 import net.dv8tion.jda.api.interactions.commands.build.Commands;
 
@@ -22,7 +23,7 @@ public final class JobsCommand extends ListenerAdapter implements CommandFamily 
 
     @Override
     public List<CommandData> commands() {
-        return List.of(Commands.slash(NAME, "Your recent jobs and their state"));
+        return List.of(Commands.slash(NAME, "Your recent jobs and their state").setContexts(InteractionContextType.GUILD));
     }
 
     @Override
