@@ -20,7 +20,7 @@ final class FleetServers {
     static final String ACCESS_KEY = "fleet-test-access";
     /** A recognisable secret: tests assert it never shows up in Kafka records or logs. */
     static final String SECRET_KEY = "s3cr3t-Fleet-Key-9f8e7d6c5b4a";
-    static final int LOCK_MS = 4000;
+    static final int LOCK_MS = 6000;
 
     private static FleetServers shared;
 
