@@ -198,7 +198,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.consumer.session.timeout.ms", "6000");
         p.put("group.consumer.min.session.timeout.ms", "6000");
         p.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
-        p.put("log.cleaner.enable", "false");
         p.put("unclean.leader.election.enable", "true");
         p.putAll(overrides);
         return p;

@@ -21,8 +21,8 @@ public final class EngineFactory {
         return ModelStore.scan(root, config.modelName());
     }
 
+    /** The engine on every model the config names (loaded now; fails naming the folder that does not load). */
     public static ImageEngine create(WorkerConfig config) {
-        Map<String, Path> models = modelFolders(config);
-        throw new UnsupportedOperationException("the diffusion pipeline is not available yet; models found: " + models.keySet());
+        return DiffusionEngine.load(modelFolders(config), DiffusionEngine.options(config.device()));
     }
 }
