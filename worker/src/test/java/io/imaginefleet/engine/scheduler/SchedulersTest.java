@@ -345,7 +345,7 @@ class SchedulersTest {
         assertThatThrownBy(() -> Schedulers.fromConfig(betas))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beta_schedule");
         assertThatThrownBy(() -> Schedulers.fromConfig(Fixtures.dir().resolve("no/such/scheduler_config.json")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheduler_config.json");
+                .isInstanceOf(io.imaginefleet.engine.io.ModelFormatException.class).hasMessageContaining("scheduler_config.json");
 
         try (Scheduler s = Schedulers.create("dpmpp-2m", tinySdSchedulerConfig())) {
             assertThatThrownBy(() -> s.step(manager.zeros(SHAPE), 0, manager.zeros(SHAPE), null))
