@@ -165,18 +165,20 @@ public final class LocalRun implements Callable<Integer> {
         String s3Secret = "local-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
         try (EmbeddedKafka kafka = EmbeddedKafka.at(kafkaDir);
              EmbeddedS3 s3 = EmbeddedS3.filesystem(dataDir.resolve("s3"), EmbeddedS3.DEFAULT_ACCESS_KEY, s3Secret)) {
+            S3Settings s3Settings = s3.settings(BUCKET);
+            LocalWorker localWorker = LocalWorker.loading(kafka.bootstrapServers(), s3Settings, modelName, modelDir, device);
             CompletableFuture<Void> s3Up = CompletableFuture.runAsync(s3::start);
             kafka.start();
             kafka.createFleetTopics(1);
             s3Up.join();
             s3.createBucket(BUCKET);
-            S3Settings s3Settings = s3.settings(BUCKET);
             err.printf("local stack up in %.1f s: Kafka %s, S3 %s (bucket %s, files in %s)%n", (System.nanoTime() - t0) / 1e9,
                     kafka.bootstrapServers(), s3.endpoint(), BUCKET, dataDir.resolve("s3"));
             AutoCloseable started;
             try {
-                started = LocalWorker.start(kafka.bootstrapServers(), s3Settings, modelName, modelDir, device);
+                started = localWorker.start();
             } catch (RuntimeException e) {
+                localWorker.abandon();
                 err.println("imagine: the worker could not start on " + modelDir + ": " + e.getMessage());
                 return 1;
             }
