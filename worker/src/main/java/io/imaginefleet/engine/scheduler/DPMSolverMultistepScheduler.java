@@ -147,9 +147,9 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     @Override
     public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NoiseSource noise) {
         checkIndex(stepIndex);
-        if (stepIndex != lastStepIndex + 1) {
-            throw new IllegalStateException(name + " is a multistep scheduler: steps must run in order 0, 1, ...;"
-                    + " got " + stepIndex + " after " + lastStepIndex);
+        if (lastStepIndex >= 0 && stepIndex != lastStepIndex + 1) {
+            throw new IllegalStateException(name + " is a multistep scheduler: after the first step (any index, as "
+                    + "img2img starts part-way) steps must run in order; got " + stepIndex + " after " + lastStepIndex);
         }
         lastStepIndex = stepIndex;
         int n = timesteps.length;

@@ -51,8 +51,10 @@ public final class LMSDiscreteScheduler extends SigmaScheduler {
             NDArray derivative = s.use(sample).sub(x0).div(sigma);
             derivatives.push(derivative);
             int order = Math.min(stepIndex + 1, ORDER);
+            // diffusers zips the coefficients with the derivatives it has: fewer when the run started part-way
+            int terms = Math.min(order, derivatives.size());
             NDArray sum = null;
-            for (int k = 0; k < order; k++) {
+            for (int k = 0; k < terms; k++) {
                 double coeff = coefficient(order, stepIndex, k);
                 NDArray term = s.use(derivatives.fromEnd(k)).mul((float) coeff);
                 sum = sum == null ? term : sum.add(term);

@@ -109,7 +109,7 @@ public final class Schedulers {
         try {
             return SchedulerConfig.JSON.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read scheduler config " + file + ": " + e.getMessage(), e);
+            throw new io.imaginefleet.engine.io.ModelFormatException("cannot read scheduler config " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -115,11 +115,14 @@ abstract class SigmaScheduler implements Scheduler {
         return sigmas[stepIndex];
     }
 
-    /** Multistep/stateful samplers must see the steps in order; fails with a clear message otherwise. */
+    /**
+     * Multistep samplers must see the steps in order after the first one (which may be any index: img2img starts
+     * part-way); fails with a clear message otherwise.
+     */
     protected void checkInOrder(int stepIndex) {
-        if (stepIndex != lastStepIndex + 1) {
-            throw new IllegalStateException(name + " keeps state between steps: steps must run in order 0, 1, ...;"
-                    + " got " + stepIndex + " after " + lastStepIndex);
+        if (lastStepIndex >= 0 && stepIndex != lastStepIndex + 1) {
+            throw new IllegalStateException(name + " keeps state between steps: after the first step steps must run"
+                    + " in order; got " + stepIndex + " after " + lastStepIndex);
         }
         lastStepIndex = stepIndex;
     }
