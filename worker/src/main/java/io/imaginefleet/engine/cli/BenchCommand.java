@@ -69,6 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         try (StableDiffusion sd = StableDiffusion.load(model, engine.options());
              NDManager m = NDManager.newBaseManager(engine.options().device())) {
             double load = seconds(t0, System.nanoTime());
+            long rssAfterLoad = peakRssMb();
             var c = sd.components();
             int factor = c.vae().config().spatialFactor();
             long start = System.nanoTime();
@@ -100,6 +101,7 @@ final class BenchCommand implements Callable<Integer> {
             json.put("scheduler", scheduler);
             json.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
             json.put("load_s", round(load));
+            json.put("peak_rss_after_load_mb", rssAfterLoad);
             json.put("text_encoding_s", round(seconds(start, afterText)));
             json.put("unet_step_s", Arrays.stream(stepSeconds).map(BenchCommand::round).toArray());
             json.put("unet_step_median_s", round(median));
@@ -110,6 +112,11 @@ final class BenchCommand implements Callable<Integer> {
             json.put("achieved_gflops", round(gflop / median));
         }
         json.put("peak_rss_mb", peakRssMb());
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            json.put("process_cpu_s", round(sun.getProcessCpuTime() / 1e9));
+        }
+        json.put("load_average_1m", round(os.getSystemLoadAverage()));
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
         return 0;
     }

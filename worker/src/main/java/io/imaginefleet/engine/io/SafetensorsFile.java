@@ -192,22 +192,25 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException("cannot map tensor '" + name + "' in " + path + ": " + ex.getMessage(), ex);
         }
         buf.order(ByteOrder.LITTLE_ENDIAN);
-        NDArray wrapped = switch (e.dtype()) {
-            case "F32" -> manager.create(buf, shape, DataType.FLOAT32);
-            case "I64" -> manager.create(buf, shape, DataType.INT64);
-            case "I32" -> manager.create(buf, shape, DataType.INT32);
-            case "F16" -> manager.create(halfToFloat(buf, (int) e.elementCount()), shape);
-            case "BF16" -> manager.create(bfloatToFloat(buf, (int) e.elementCount()), shape);
-            case "F64" -> {
-                float[] f = new float[(int) e.elementCount()];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) buf.getDouble(i * 8);
-                }
-                yield manager.create(f, shape);
-            }
-            default -> throw new ModelFormatException("tensor '" + name + "' in " + path + " has unsupported dtype " + e.dtype());
-        };
-        return ownCopy(wrapped);
+        ByteBuffer converted = null;
+        try {
+            NDArray wrapped = switch (e.dtype()) {
+                case "F32" -> manager.create(buf, shape, DataType.FLOAT32);
+                case "I64" -> manager.create(buf, shape, DataType.INT64);
+                case "I32" -> manager.create(buf, shape, DataType.INT32);
+                case "F16" -> manager.create(converted = halfToFloat(buf, (int) e.elementCount()), shape, DataType.FLOAT32);
+                case "BF16" -> manager.create(converted = bfloatToFloat(buf, (int) e.elementCount()), shape, DataType.FLOAT32);
+                case "F64" -> manager.create(converted = doubleToFloat(buf, (int) e.elementCount()), shape, DataType.FLOAT32);
+                default -> throw new ModelFormatException("tensor '" + name + "' in " + path + " has unsupported dtype " + e.dtype());
+            };
+            return ownCopy(wrapped);
+        } finally {
+            // The clone owns its memory now: release the file mapping and the conversion buffer at once instead of
+            // when the garbage collector gets to them (their pages would otherwise stay resident and, for a
+            // full-size model, roughly double the peak memory while loading).
+            DirectBuffers.free(buf);
+            DirectBuffers.free(converted);
+        }
     }
 
     /**
@@ -221,18 +224,31 @@ public final class SafetensorsFile implements AutoCloseable {
         return copy;
     }
 
-    static float[] halfToFloat(ByteBuffer buf, int n) {
-        float[] out = new float[n];
+    /** A native-order direct buffer of {@code n} floats (freed by the caller with {@link DirectBuffers#free}). */
+    private static ByteBuffer floatBuffer(int n) {
+        return ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    }
+
+    private static ByteBuffer doubleToFloat(ByteBuffer buf, int n) {
+        ByteBuffer out = floatBuffer(n);
         for (int i = 0; i < n; i++) {
-            out[i] = Half.toFloat(buf.getShort(i * 2));
+            out.putFloat(i * 4, (float) buf.getDouble(i * 8));
         }
         return out;
     }
 
-    static float[] bfloatToFloat(ByteBuffer buf, int n) {
-        float[] out = new float[n];
+    static ByteBuffer halfToFloat(ByteBuffer buf, int n) {
+        ByteBuffer out = floatBuffer(n);
         for (int i = 0; i < n; i++) {
-            out[i] = Float.intBitsToFloat((buf.getShort(i * 2) & 0xffff) << 16);
+            out.putFloat(i * 4, Half.toFloat(buf.getShort(i * 2)));
+        }
+        return out;
+    }
+
+    static ByteBuffer bfloatToFloat(ByteBuffer buf, int n) {
+        ByteBuffer out = floatBuffer(n);
+        for (int i = 0; i < n; i++) {
+            out.putInt(i * 4, (buf.getShort(i * 2) & 0xffff) << 16);
         }
         return out;
     }

@@ -87,6 +87,32 @@ class WeightsTest {
     }
 
     @Test
+    void mappingsAndConversionBuffersAreFreedAtOnceAndTensorsStayIntact() throws IOException {
+        // the load path frees each tensor's file mapping (and F16/BF16 conversion buffer) right after the copy
+        // into libtorch; the copies must keep their values after the source memory is gone
+        assertThat(DirectBuffers.eager()).as("sun.misc.Unsafe#invokeCleaner reachable (jdk.unsupported)").isTrue();
+        int n = 1 << 16;
+        float[] big = new float[n];
+        for (int i = 0; i < n; i++) {
+            big[i] = (i % 97) * 0.25f - 12f;
+        }
+        Path f = dir.resolve("model.safetensors");
+        new SafetensorsWriter().add("f32", "F32", new long[] {256, 256}, big).add("f16", "F16", new long[] {n}, big)
+                .add("bf16", "BF16", new long[] {n}, big).write(f);
+        try (Weights w = Weights.open(dir); NDManager m = NDManager.newBaseManager()) {
+            java.util.List<NDArray> kept = new java.util.ArrayList<>();
+            for (int r = 0; r < 20; r++) {
+                kept.add(w.get(m, "f32", 256, 256));
+                kept.add(w.get(m, "f16"));
+                kept.add(w.get(m, "bf16"));
+            }
+            for (NDArray a : kept) {
+                assertThat(a.toFloatArray()).containsExactly(big); // all values exact in fp16 and bf16
+            }
+        }
+    }
+
+    @Test
     void halfConversionsMatchIeee() {
         for (float v : new float[] {0f, -0f, 1f, -1f, 0.5f, 65504f, 6.1035156e-5f, 5.9604645e-8f}) {
             assertThat(Half.toFloat(Half.fromFloat(v))).isEqualTo(v);

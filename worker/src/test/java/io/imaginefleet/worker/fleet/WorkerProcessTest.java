@@ -111,7 +111,8 @@ class WorkerProcessTest {
         JobEvent done = watcher.await(longJob.id(), JobEventType.COMPLETED, Duration.ofSeconds(1));
         assertThat(done.workerId()).isEqualTo(survivor.id);
         assertThat(done.attempt()).isGreaterThanOrEqualTo(2);
-        System.out.printf("FLEET-KILL long job taken over and completed %d ms after SIGKILL%n", System.currentTimeMillis() - killedAt);
+        System.out.printf("FLEET-KILL long job completed by %s %d ms after the SIGKILL (lock %d ms)%n", done.workerId(),
+                done.at().toEpochMilli() - killedAt, FleetServers.LOCK_MS);
         Set<String> completed = watcher.allEvents().stream().filter(e -> e.type() == JobEventType.COMPLETED)
                 .map(JobEvent::jobId).collect(Collectors.toSet());
         assertThat(jobs).allMatch(j -> completed.contains(j.id()));
