@@ -1,0 +1,310 @@
+package io.imaginefleet.bot.flow;
+
+import io.imaginefleet.bot.config.BotSettings;
+import io.imaginefleet.bot.core.FleetBot;
+import io.imaginefleet.bot.discord.DiscordStandIn.Interaction;
+import io.imaginefleet.bot.discord.DiscordStandIn.Option;
+import io.imaginefleet.bot.discord.DiscordStandIn.User;
+import io.imaginefleet.bot.discord.RestCall;
+import io.imaginefleet.worker.fleet.WorkerMain;
+import io.imaginefleet.common.job.Job;
+import io.imaginefleet.common.kafka.Topics;
+import io.imaginefleet.common.storage.S3Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Soak harness: one machine, a real Kafka broker (restarted on its log dir), a real S3 server (stopped for a while),
+ * the bot against the Discord stand-in (restarted), and worker JVMs on the tiny model that are SIGKILLed at random
+ * and restarted. Submits {@code jobs} /imagine commands as Discord users would and then checks every job: completed,
+ * failed (with the reason the user saw), lost (no answer at all) or posted twice. {@link #main} prints the table and
+ * exits non-zero when a job was lost or posted twice; {@code ShortSoakTest} runs a short one in the suite.
+ */
+public final class Soak {
+    /** What to run. */
+    public record Options(int jobs, int workers, int kills, boolean brokerRestart, boolean s3Outage, Duration s3OutageLength,
+                          boolean botRestart, Duration submitEvery, Duration timeout, long seed) {
+        static Options fromSystemProperties() {
+            return new Options(Integer.getInteger("soak.jobs", 200), Integer.getInteger("soak.workers", 3),
+                    Integer.getInteger("soak.kills", 6), !Boolean.getBoolean("soak.noBrokerRestart"),
+                    !Boolean.getBoolean("soak.noS3Outage"), Duration.ofSeconds(Integer.getInteger("soak.s3OutageSeconds", 20)),
+                    !Boolean.getBoolean("soak.noBotRestart"), Duration.ofMillis(Integer.getInteger("soak.submitEveryMs", 300)),
+                    Duration.ofMinutes(Integer.getInteger("soak.timeoutMinutes", 30)), Long.getLong("soak.seed", 42L));
+        }
+    }
+
+    /** One submitted job's fate. */
+    public record Outcome(int index, String prompt, String jobId, String state, String reason, int posts, long millisToResult) {}
+
+    /** The soak's figures. */
+    public record Report(int submitted, int completed, int failed, int lost, int postedTwice, long p50Millis, long p95Millis,
+                         int workerKills, int brokerRestarts, int s3Outages, int botRestarts, Map<String, Integer> failureReasons,
+                         List<Outcome> outcomes, double loadAverage, long wallMillis, List<String> secretLeaks) {
+        public boolean ok() {
+            return lost == 0 && postedTwice == 0 && secretLeaks.isEmpty();
+        }
+
+        public String table() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format("%-28s %8s%n", "soak figure", "value"));
+            row(sb, "jobs submitted", submitted);
+            row(sb, "completed", completed);
+            row(sb, "failed (with reason)", failed);
+            failureReasons.forEach((r, n) -> sb.append(String.format("    %4d × %s%n", n, r)));
+            row(sb, "lost", lost);
+            row(sb, "posted twice", postedTwice);
+            row(sb, "p50 time to result (ms)", p50Millis);
+            row(sb, "p95 time to result (ms)", p95Millis);
+            row(sb, "worker SIGKILLs survived", workerKills);
+            row(sb, "broker restarts survived", brokerRestarts);
+            row(sb, "S3 outages survived", s3Outages);
+            row(sb, "bot restarts survived", botRestarts);
+            row(sb, "secrets found in logs/Kafka", secretLeaks.size());
+            secretLeaks.forEach(l -> sb.append("    ").append(l).append('\n'));
+            sb.append(String.format("%-28s %8s%n", "wall time (s)", wallMillis / 1000));
+            sb.append(String.format("%-28s %8.1f%n", "load average (1 min, end)", loadAverage));
+            for (Outcome o : outcomes) {
+                if (o.state().equals("lost") || o.posts() > 1) sb.append("  ").append(o).append('\n');
+            }
+            return sb.toString();
+        }
+
+        private static void row(StringBuilder sb, String name, long v) {
+            sb.append(String.format("%-28s %8d%n", name, v));
+        }
+    }
+
+    private Soak() {}
+
+    public static void main(String[] args) throws Exception {
+        Report r = run(Options.fromSystemProperties());
+        System.out.println(r.table());
+        System.out.println(r.ok() ? "SOAK PASSED" : "SOAK FAILED: jobs lost or posted twice, or a secret leaked");
+        System.exit(r.ok() ? 0 : 1);
+    }
+
+    /** Runs a soak and returns its report (never throws for a lost job: the report says so). */
+    public static Report run(Options o) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Random random = new Random(o.seed());
+        Path logs = Files.createDirectories(Path.of("target", "soak", "run-" + t0));
+        List<Process> workers = new ArrayList<>();
+        int[] restarts = new int[4];
+        try (LogCapture logCapture = LogCapture.install(); FleetEnv env = new FleetEnv()) {
+            env.kafka.setGroupConfig(Topics.WORKER_SHARE_GROUP, Map.of("share.auto.offset.reset", "earliest",
+                    "share.record.lock.duration.ms", "15000"));
+            BotSettings settings = env.settings().withLimits(100_000, 100_000, List.of());
+            FleetBot[] bot = {env.startBot(settings)};
+            int nextWorker = 0;
+            for (; nextWorker < o.workers(); nextWorker++) workers.add(startWorker(env, nextWorker, logs));
+
+            String run = UUID.randomUUID().toString().substring(0, 6);
+            List<String> prompts = new ArrayList<>();
+            List<Long> submittedAt = new ArrayList<>();
+            List<User> users = new ArrayList<>();
+            List<Integer> killAt = new ArrayList<>();
+            for (int k = 0; k < o.kills(); k++) killAt.add((int) ((k + 1) * (long) o.jobs() / (o.kills() + 1)));
+            int brokerAt = o.brokerRestart() ? o.jobs() / 2 : -1;
+            int s3At = o.s3Outage() ? o.jobs() / 3 : -1;
+            int botAt = o.botRestart() ? (2 * o.jobs()) / 3 : -1;
+
+            for (int i = 0; i < o.jobs(); i++) {
+                if (killAt.contains(i)) {
+                    int victim = random.nextInt(workers.size());
+                    workers.get(victim).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
+                    workers.set(victim, startWorker(env, nextWorker++, logs));
+                    restarts[0]++;
+                }
+                if (i == brokerAt) {
+                    env.kafka.restart();
+                    restarts[1]++;
+                }
+                if (i == s3At) {
+                    env.s3.stop();
+                    Thread s3Back = new Thread(() -> {
+                        sleep(o.s3OutageLength().toMillis());
+                        env.s3.start();
+                    }, "s3-back");
+                    s3Back.start();
+                    restarts[2]++;
+                }
+                if (i == botAt) {
+                    bot[0].close();
+                    bot[0] = env.startBot(settings);
+                    restarts[3]++;
+                }
+                User u = new User(900_000L + i, "soak" + i);
+                String prompt = "soak " + run + " job " + i;
+                users.add(u);
+                prompts.add(prompt);
+                submittedAt.add(System.currentTimeMillis());
+                env.discord.slash(u, "imagine", Option.string("prompt", prompt), Option.integer("steps", 2),
+                        Option.integer("width", 64), Option.integer("height", 64), Option.integer("seed", i));
+                sleep(o.submitEvery().toMillis());
+            }
+
+            long deadline = System.currentTimeMillis() + o.timeout().toMillis();
+            List<Outcome> outcomes;
+            while (true) {
+                outcomes = outcomes(env, prompts, users, submittedAt, false);
+                boolean open = outcomes.stream().anyMatch(x -> x.state().equals("lost"));
+                if (!open || System.currentTimeMillis() > deadline) break;
+                sleep(2000);
+            }
+            sleep(3000); // let duplicates, if any, arrive
+            outcomes = outcomes(env, prompts, users, submittedAt, true);
+            for (Process p : workers) p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            workers.clear();
+
+            // secrets check: bot JVM logs, every worker process's output, every record on every topic
+            StringBuilder captured = new StringBuilder(logCapture.text()).append('\n').append(env.kafkaText());
+            for (int n = 0; n < nextWorker; n++) {
+                Path f = logs.resolve(logName(n));
+                if (Files.exists(f)) captured.append('\n').append(Files.readString(f));
+            }
+            List<String> leaks = new ArrayList<>();
+            String all = captured.toString();
+            if (all.contains(io.imaginefleet.bot.discord.DiscordStandIn.BOT_TOKEN)) leaks.add("bot token");
+            if (all.contains(FleetEnv.S3_SECRET)) leaks.add("S3 secret key");
+            for (String t : env.discord.issuedTokens()) {
+                if (all.contains(t)) {
+                    leaks.add("interaction token " + t.substring(0, 6) + "…");
+                }
+            }
+
+            List<Long> times = new ArrayList<>();
+            Map<String, Integer> reasons = new LinkedHashMap<>();
+            int completed = 0, failed = 0, lost = 0, twice = 0;
+            for (Outcome x : outcomes) {
+                switch (x.state()) {
+                    case "completed" -> {
+                        completed++;
+                        times.add(x.millisToResult());
+                    }
+                    case "failed" -> {
+                        failed++;
+                        reasons.merge(x.reason(), 1, Integer::sum);
+                    }
+                    default -> lost++;
+                }
+                if (x.posts() > 1) twice++;
+            }
+            Collections.sort(times);
+            return new Report(o.jobs(), completed, failed, lost, twice, pct(times, 50), pct(times, 95), restarts[0], restarts[1],
+                    restarts[2], restarts[3], reasons, outcomes, loadAverage(), System.currentTimeMillis() - t0, leaks);
+        } finally {
+            for (Process p : workers) p.destroyForcibly();
+        }
+    }
+
+    private static List<Outcome> outcomes(FleetEnv env, List<String> prompts, List<User> users, List<Long> submittedAt, boolean withJobs) {
+        List<RestCall> calls = env.discord.calls();
+        Map<String, String> jobIds = new java.util.HashMap<>();
+        try {
+            for (Job j : env.jobs()) jobIds.put(j.requester().userId(), j.id());
+        } catch (RuntimeException e) {
+            if (withJobs) throw e;
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            String prompt = prompts.get(i);
+            String tokenless = prompt + " "; // "job 1" must not match "job 12"
+            List<RestCall> finals = new ArrayList<>();
+            String refusal = null;
+            for (RestCall c : calls) {
+                String text = c.content() + " ";
+                boolean mine = (jobIdOf(jobIds, users.get(i)) != null && c.buttonIds().contains("imagine:r:" + jobIdOf(jobIds, users.get(i))))
+                        || text.contains(tokenless) || text.contains(prompt + "*") || text.contains(prompt + "`")
+                        || text.contains(prompt + "\n") || text.contains(prompt + "\"");
+                if (mine && (text.contains("✅") || c.buttonIds().stream().anyMatch(b -> b.startsWith("imagine:r:")) || text.contains("❌ "))) {
+                    finals.add(c);
+                }
+            }
+            String jobId = jobIds.get(String.valueOf(users.get(i).id()));
+            String state;
+            String reason = null;
+            long millis = -1;
+            if (!finals.isEmpty()) {
+                RestCall first = finals.get(0);
+                boolean ok = first.content().contains("✅") || first.buttonIds().stream().anyMatch(b -> b.startsWith("imagine:r:"));
+                state = ok ? "completed" : "failed";
+                reason = ok ? null : firstLine(first.content());
+                millis = first.at() - submittedAt.get(i);
+            } else {
+                state = "lost";
+            }
+            out.add(new Outcome(i, prompt, jobId, state, reason, finals.size(), millis));
+        }
+        return out;
+    }
+
+    private static String jobIdOf(Map<String, String> jobIds, User u) {
+        return jobIds.get(String.valueOf(u.id()));
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).replaceAll("job \\d+", "job N");
+    }
+
+    private static Process startWorker(FleetEnv env, int n, Path logs) throws Exception {
+        S3Settings s3 = env.s3.settings("imagine");
+        Path models = Path.of(System.getProperty("fixtures.dir", "../worker/src/test/fixtures/sd-tiny")).resolve("models");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
+        String djlCache = System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR"));
+        if (djlCache != null) cmd.add("-DDJL_CACHE_DIR=" + djlCache);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> e = pb.environment();
+        if (djlCache != null) e.put("DJL_CACHE_DIR", djlCache);
+        e.put("WORKER_ID", "soak-worker-" + n);
+        e.put("KAFKA_BOOTSTRAP_SERVERS", env.kafka.bootstrapServers());
+        e.put("S3_ENDPOINT", s3.endpoint().toString());
+        e.put("S3_REGION", s3.region());
+        e.put("S3_BUCKET", s3.bucket());
+        e.put("S3_ACCESS_KEY", s3.accessKey());
+        e.put("S3_SECRET_KEY", s3.secretKey());
+        e.put("S3_PATH_STYLE", String.valueOf(s3.pathStyle()));
+        e.put("WORKER_MODEL_DIR", models.toAbsolutePath().toString());
+        e.put("WORKER_MODEL_NAME", FleetEnv.MODEL);
+        e.put("WORKER_PROGRESS_EVERY", "1");
+        e.put("WORKER_MAX_ATTEMPTS", "6");
+        e.put("WORKER_DRAIN_GRACE_SECONDS", "5");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(logName(n)).toFile()));
+        return pb.start();
+    }
+
+    private static String logName(int n) {
+        return "worker-" + n + ".log";
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) return -1;
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
