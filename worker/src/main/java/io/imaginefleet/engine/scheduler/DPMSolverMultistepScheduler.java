@@ -227,30 +227,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
      */
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, float timestep) {
-        if (Float.isNaN(timestep) || timestep < 0 || timestep > schedule.numTrainTimesteps() - 1) {
-            throw new IllegalArgumentException(name + ".addNoise: timestep " + timestep + " is outside [0, "
-                    + (schedule.numTrainTimesteps() - 1) + "]");
-        }
-        float sigma = Float.NaN;
-        if (timesteps != null) {
-            int first = -1;
-            int second = -1;
-            for (int i = 0; i < timesteps.length; i++) {
-                if (timesteps[i] == timestep) {
-                    if (first < 0) {
-                        first = i;
-                    } else if (second < 0) {
-                        second = i;
-                    }
-                }
-            }
-            if (first >= 0) {
-                sigma = sigmas[second >= 0 ? second : first];
-            }
-        }
-        if (Float.isNaN(sigma)) {
-            sigma = (float) schedule.sigmaAt(timestep);
-        }
+        float sigma = schedule.sigmaOfTimestep(timestep, timesteps == null ? null : timesteps(), sigmas, name);
         float alphaT = alphaOf(sigma);
         float sigmaT = sigma * alphaT;
         try (StepScope s = new StepScope(original)) {

@@ -118,6 +118,35 @@ public final class NoiseSchedule {
         return interpIndexed(new double[] {timestep}, toDouble(trainingSigmas()))[0];
     }
 
+    /**
+     * The sigma {@code add_noise} uses for a model timestep, as diffusers' {@code index_for_timestep}: the schedule's own
+     * sigma where the timestep is in {@code timesteps} (the second match if it appears twice), else the training sigma
+     * interpolated at it. {@code timesteps}/{@code sigmas} may be {@code null} before {@code set_timesteps}.
+     */
+    public float sigmaOfTimestep(float timestep, float[] timesteps, float[] sigmas, String scheduler) {
+        if (Float.isNaN(timestep) || timestep < 0 || timestep > numTrainTimesteps() - 1) {
+            throw new IllegalArgumentException(scheduler + ".addNoise: timestep " + timestep + " is outside [0, "
+                    + (numTrainTimesteps() - 1) + "]");
+        }
+        if (timesteps != null) {
+            int first = -1;
+            int second = -1;
+            for (int i = 0; i < timesteps.length; i++) {
+                if (timesteps[i] == timestep) {
+                    if (first < 0) {
+                        first = i;
+                    } else if (second < 0) {
+                        second = i;
+                    }
+                }
+            }
+            if (first >= 0) {
+                return sigmas[second >= 0 ? second : first];
+            }
+        }
+        return (float) sigmaAt(timestep);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // timestep spacing
 

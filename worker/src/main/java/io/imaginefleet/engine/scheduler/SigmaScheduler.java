@@ -82,27 +82,7 @@ abstract class SigmaScheduler implements Scheduler {
     }
 
     protected float sigmaOfTimestep(float timestep) {
-        if (timestep < 0 || timestep > schedule.numTrainTimesteps() - 1 || Float.isNaN(timestep)) {
-            throw new IllegalArgumentException(name + ".addNoise: timestep " + timestep + " is outside [0, "
-                    + (schedule.numTrainTimesteps() - 1) + "]");
-        }
-        if (timesteps != null) {
-            int first = -1;
-            int second = -1;
-            for (int i = 0; i < timesteps.length; i++) {
-                if (timesteps[i] == timestep) {
-                    if (first < 0) {
-                        first = i;
-                    } else if (second < 0) {
-                        second = i;
-                    }
-                }
-            }
-            if (first >= 0) {
-                return sigmas[second >= 0 ? second : first];
-            }
-        }
-        return (float) schedule.sigmaAt(timestep);
+        return schedule.sigmaOfTimestep(timestep, timesteps, sigmas, name);
     }
 
     /** {@code sigmas[stepIndex]}, checking the index. */
