@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
  * @param dtype                compute dtype (FLOAT32 on CPU; FLOAT16 is only sensible on CUDA)
  * @param attentionBudgetBytes largest attention score matrix allowed in one piece (sliced above it)
  * @param vaeBudgetBytes       largest estimated VAE activation footprint decoded/encoded in one piece;
- *                             bigger images are processed in overlapping tiles
+ *                             bigger images are processed in row strips of about this size (same result)
  */
 public record EngineOptions(Device device, DataType dtype, long attentionBudgetBytes, long vaeBudgetBytes) {
 

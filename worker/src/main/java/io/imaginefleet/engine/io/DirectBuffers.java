@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * resident until a GC and the peak memory of a load nearly doubles. When the cleaner is unavailable the buffer is
  * simply left to the garbage collector.
  */
-final class DirectBuffers {
+public final class DirectBuffers {
 
     private static final Object UNSAFE;
     private static final Method INVOKE_CLEANER;
@@ -37,7 +37,7 @@ final class DirectBuffers {
     }
 
     /** Whether buffers are freed eagerly on this JVM. */
-    static boolean eager() {
+    public static boolean eager() {
         return INVOKE_CLEANER != null;
     }
 
@@ -45,7 +45,7 @@ final class DirectBuffers {
      * Releases {@code buf}'s memory (unmaps a mapping) now. The caller guarantees nothing uses it any more: any
      * later access would read freed memory. {@code null} and heap buffers are ignored.
      */
-    static void free(ByteBuffer buf) {
+    public static void free(ByteBuffer buf) {
         if (buf == null || !buf.isDirect() || INVOKE_CLEANER == null) {
             return;
         }

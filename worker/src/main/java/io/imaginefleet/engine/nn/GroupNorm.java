@@ -12,7 +12,7 @@ import io.imaginefleet.engine.io.Weights;
  * group norm), then the per-channel affine is applied in place.
  *
  * <p>{@link #forward(NDArray, NDArray, NDArray)} normalises with given statistics instead (used by tiled VAE
- * decoding so that every tile uses the statistics of the whole image).
+ * decoding in strips, so that every strip uses the statistics of the whole image).
  */
 public final class GroupNorm {
     private final int groups;

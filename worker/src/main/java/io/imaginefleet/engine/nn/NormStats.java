@@ -3,8 +3,8 @@ package io.imaginefleet.engine.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * How a module applies its group norms: normally {@link GroupNorm#forward(NDArray)}; tiled VAE decoding supplies
- * an implementation that records per-tile statistics or applies whole-image statistics.
+ * How a module applies its group norms: normally {@link GroupNorm#forward(NDArray)}; a VAE run in strips supplies
+ * one that applies the whole image's statistics.
  */
 @FunctionalInterface
 public interface NormStats {

@@ -21,4 +21,14 @@ public final class Ops {
     public static NDArray upsample2x(NDArray x) {
         return nearest(x, x.getShape().get(2) * 2, x.getShape().get(3) * 2);
     }
+
+    /** {@code conv(SiLU(norm(x)))} with {@code stats} applying the norm: the output layers of VAE encoders and decoders. */
+    public static NDArray normSiluConv(NDArray x, NormStats stats, GroupNorm norm, Conv2d conv) {
+        NDArray n = stats.apply(norm, x);
+        NDArray a = silu(n);
+        n.close();
+        NDArray out = conv.forward(a);
+        a.close();
+        return out;
+    }
 }

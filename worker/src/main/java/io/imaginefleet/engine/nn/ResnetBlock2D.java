@@ -52,6 +52,11 @@ public final class ResnetBlock2D {
         return norm2;
     }
 
+    /** Output channel count. */
+    public long outChannels() {
+        return conv2.outChannels();
+    }
+
     /** Applies the block without a time embedding. */
     public NDArray forward(NDArray x) {
         return forward(x, null);
@@ -63,15 +68,11 @@ public final class ResnetBlock2D {
     }
 
     /**
-     * Applies the block with optional externally supplied group-norm statistics ({@code stats[0..1]} for norm1,
-     * {@code stats[2..3]} for norm2; mean/var [N, G]), used by tiled decoding.
+     * Applies the block; {@code stats} (or {@code null} for each input's own statistics) normalises both group norms,
+     * as whole-image statistics do when a VAE runs in strips.
      */
     public NDArray forward(NDArray x, NDArray tembOrNull, NormStats stats) {
-        NDArray h = stats == null ? norm1.forward(x) : stats.apply(norm1, x);
-        NDArray a = Ops.silu(h);
-        h.close();
-        h = conv1.forward(a);
-        a.close();
+        NDArray h = branchIn(x, stats);
         if (timeEmbProj != null && tembOrNull != null) {
             NDArray t = Ops.silu(tembOrNull);
             NDArray tp = timeEmbProj.forward(t);
@@ -81,18 +82,47 @@ public final class ResnetBlock2D {
             tp.close();
             tp4.close();
         }
-        NDArray n = stats == null ? norm2.forward(h) : stats.apply(norm2, h);
+        NDArray out = branchOut(h, x, stats);
         h.close();
-        a = Ops.silu(n);
-        n.close();
-        h = conv2.forward(a);
+        return out;
+    }
+
+    /** First half of the residual branch, norm1 → SiLU → conv1 (before the time embedding). */
+    public NDArray branchIn(NDArray x, NormStats stats) {
+        NDArray h = stats == null ? norm1.forward(x) : stats.apply(norm1, x);
+        NDArray a = Ops.silu(h);
+        h.close();
+        NDArray out = conv1.forward(a);
         a.close();
+        return out;
+    }
+
+    /**
+     * Second half, norm2 → SiLU → conv2, plus the shortcut of {@code x}; {@code h} may cover more rows than
+     * {@code x} (a strip with its halo): the conv output's rows {@code [rowOffset, rowOffset + x rows)} are kept.
+     */
+    public NDArray branchOut(NDArray h, NDArray x, NormStats stats, long rowOffset) {
+        NDArray n = stats == null ? norm2.forward(h) : stats.apply(norm2, h);
+        NDArray a = Ops.silu(n);
+        n.close();
+        NDArray c = conv2.forward(a);
+        a.close();
+        long rows = x.getShape().get(2);
+        NDArray r = c;
+        if (rowOffset != 0 || c.getShape().get(2) != rows) {
+            r = c.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}", rowOffset, rowOffset + rows));
+            c.close();
+        }
         if (shortcut != null) {
             NDArray s = shortcut.forward(x);
-            NDArray out = s.addi(h);
-            h.close();
+            NDArray out = s.addi(r);
+            r.close();
             return out;
         }
-        return h.addi(x);
+        return r.addi(x);
+    }
+
+    private NDArray branchOut(NDArray h, NDArray x, NormStats stats) {
+        return branchOut(h, x, stats, 0);
     }
 }

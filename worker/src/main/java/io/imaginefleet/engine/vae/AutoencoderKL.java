@@ -19,27 +19,19 @@ import java.util.List;
  * diffusers {@code AutoencoderKL} (v0.27 semantics): {@link #decode} is {@code vae.decode(z).sample},
  * {@link #encodeMoments} is the latent distribution's (mean, logvar) with logvar clamped to [-30, 20].
  *
- * <p>Images whose estimated activation footprint exceeds {@link EngineOptions#vaeBudgetBytes()} are processed in
- * overlapping tiles blended linearly ({@link #decodeTiled}, {@link #encodeTiled}); the mid block, whose attention
- * spans the whole image, runs untiled at latent resolution up to {@link #MAX_GLOBAL_ATTENTION_POSITIONS}. Group norms
- * use per-tile statistics by default, or exact whole-image statistics ({@link #EXACT_STATS}).
+ * <p>Images whose estimated activation footprint exceeds {@link EngineOptions#vaeBudgetBytes()} are processed in row
+ * strips ({@link #decodeTiled}, {@link #encodeTiled}): every layer runs over a whole-image feature map kept in a
+ * temporary file, one strip (sized by the budget) in memory at a time, and every group norm uses the whole map's
+ * statistics. Convolutions see exactly the rows they would see untiled, so the result matches the untiled model to
+ * rounding, without seams. Only the mid block's attention is local above {@link #MAX_GLOBAL_ATTENTION_POSITIONS}
+ * latent positions: each strip's queries then attend to {@link #attentionHalo} rows around them.
  * Results live in the input's manager; weights live in a manager this object owns ({@link #close()} frees them).
  * Runs in float32 (VAEs are {@code force_upcast}).
  */
 public final class AutoencoderKL implements AutoCloseable {
     /**
-     * Default group-norm mode of automatic tiling: 0 = every tile normalises with its own statistics, as diffusers'
-     * tiled VAE (cheapest; on trained VAEs the statistics vary little between tiles). See {@link #setTileStatsPasses}.
-     */
-    public static final int DEFAULT_STATS_PASSES = 0;
-    /**
-     * {@code statsPasses} value for exact whole-image group-norm statistics: one short pass per group norm layer
-     * (each stops at that layer), then the output pass; costs several times a plain tiled pass.
-     */
-    public static final int EXACT_STATS = Tiler.EXACT_STATS;
-    /**
      * Largest latent (h·w) whose mid-block attention runs over the whole image when tiling (128² latents: the
-     * score matrix is then processed in slices under the attention budget).
+     * score matrix is then processed in slices under the attention budget); above it attention is local.
      */
     public static final long MAX_GLOBAL_ATTENTION_POSITIONS = 128L * 128;
 
@@ -50,7 +42,6 @@ public final class AutoencoderKL implements AutoCloseable {
     private final Decoder decoder;
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
-    private volatile int tileStatsPasses = DEFAULT_STATS_PASSES;
 
     private AutoencoderKL(VaeConfig config, EngineOptions options, NDManager manager, Encoder encoder, Decoder decoder,
                           Conv2d quantConv, Conv2d postQuantConv) {
@@ -85,19 +76,6 @@ public final class AutoencoderKL implements AutoCloseable {
         }
     }
 
-    /**
-     * Group-norm mode used when {@link #decode}/{@link #encodeMoments} tile automatically: 0 (per-tile statistics),
-     * {@link #EXACT_STATS} (whole-image statistics, several times slower, agrees with the untiled model to ~1e-3), or
-     * n &gt; 0 approximate refinement passes (converges only after about as many passes as the network has group
-     * norms; a single pass is not reliably better than 0).
-     */
-    public void setTileStatsPasses(int passes) {
-        if (passes < EXACT_STATS) {
-            throw new IllegalArgumentException("tile stats passes must be ≥ 0 or EXACT_STATS, got " + passes);
-        }
-        this.tileStatsPasses = passes;
-    }
-
     public VaeConfig config() {
         return config;
     }
@@ -107,15 +85,14 @@ public final class AutoencoderKL implements AutoCloseable {
         return config.spatialFactor();
     }
 
-    /** {@code vae.decode(z).sample} for z [B, latent, h, w]; tiled automatically above the memory budget. */
+    /** {@code vae.decode(z).sample} for z [B, latent, h, w]; in strips automatically above the memory budget. */
     public NDArray decode(NDArray z) {
         checkInput(z, config.latentChannels(), "latents");
         long[] s = z.getShape().getShape();
         if (estimateDecodeBytes(s[0], s[2], s[3]) <= options.vaeBudgetBytes()) {
             return decodeUntiled(z);
         }
-        long tile = autoTile(true, s[0], Math.max(s[2], s[3]));
-        return decodeTiled(z, tile, Math.max(1, tile / 4), tileStatsPasses);
+        return decodeTiled(z, options.vaeBudgetBytes());
     }
 
     /** Untiled decode. */
@@ -124,36 +101,29 @@ public final class AutoencoderKL implements AutoCloseable {
     }
 
     /**
-     * Tiled decode.
-     *
-     * @param tileLatent  tile size in latent pixels
-     * @param overlapLatent overlap between tiles in latent pixels
-     * @param statsPasses extra passes gathering approximate whole-image group-norm statistics (0 = per-tile statistics,
-     *                    as diffusers; each pass refines the estimate), or {@link #EXACT_STATS}
+     * Decode in row strips whose activations take about {@code stripBudgetBytes} (see the class comment): the same
+     * result as {@link #decodeUntiled} to rounding (up to {@link #MAX_GLOBAL_ATTENTION_POSITIONS}), in bounded memory.
      */
-    public NDArray decodeTiled(NDArray z, long tileLatent, long overlapLatent, int statsPasses) {
-        long[] s = z.getShape().getShape();
-        return decodeTiled(z, tileLatent, overlapLatent, statsPasses, s[2] * s[3] <= MAX_GLOBAL_ATTENTION_POSITIONS);
-    }
-
-    /**
-     * Tiled decode; with {@code globalMid} the mid block (whose attention spans the whole image) runs once on the
-     * full latent and only the up blocks are tiled, otherwise every tile runs the whole decoder (as diffusers).
-     */
-    public NDArray decodeTiled(NDArray z, long tileLatent, long overlapLatent, int statsPasses, boolean globalMid) {
+    public NDArray decodeTiled(NDArray z, long stripBudgetBytes) {
         checkInput(z, config.latentChannels(), "latents");
+        NDManager m = z.getManager();
         NDArray z32 = as32(z);
-        if (!globalMid) {
-            return Tiler.run(z32, tileLatent, overlapLatent, 1, spatialFactor(), 1, statsPasses, this::decodeTile);
-        }
         NDArray p = postQuantConv == null ? z32 : postQuantConv.forward(z32);
-        NDArray h = decoder.head(p, NormStats.LOCAL);
-        if (p != z32) {
-            p.close();
+        FeatureMap latents;
+        try {
+            latents = FeatureMap.of(p, 0);
+        } finally {
+            if (p != z32) {
+                p.close();
+            }
+            if (z32 != z) {
+                z32.close();
+            }
         }
-        NDArray out = Tiler.run(h, tileLatent, overlapLatent, 1, spatialFactor(), 1, statsPasses, decoder::tail);
-        h.close();
-        return out;
+        Strips strips = new Strips(m, stripBudgetBytes, config.normNumGroups());
+        try (latents; FeatureMap image = decoder.forward(latents, strips, attentionHalo(latents.height(), latents.width()))) {
+            return image.readAll(m);
+        }
     }
 
     private NDArray decodeTile(NDArray z, NormStats stats) {
@@ -173,19 +143,15 @@ public final class AutoencoderKL implements AutoCloseable {
         return mv[0];
     }
 
-    /** (mean, logvar) of the latent distribution; tiled automatically above the memory budget. */
+    /** (mean, logvar) of the latent distribution; in strips automatically above the memory budget. */
     public NDArray[] encodeMoments(NDArray x) {
         checkInput(x, config.inChannels(), "image");
         long[] s = x.getShape().getShape();
-        int f = spatialFactor();
-        if (s[2] % f != 0 || s[3] % f != 0) {
-            throw new IllegalArgumentException("image size " + s[2] + "×" + s[3] + " is not a multiple of the VAE factor " + f);
-        }
+        checkMultiple(s);
         if (estimateEncodeBytes(s[0], s[2], s[3]) <= options.vaeBudgetBytes()) {
             return split(encodeTile(as32(x), NormStats.LOCAL));
         }
-        long tile = autoTile(false, s[0], Math.max(s[2], s[3])) * f;
-        return encodeTiled(x, tile, Math.max(f, tile / 4 / f * f), tileStatsPasses);
+        return encodeTiled(x, options.vaeBudgetBytes());
     }
 
     /** Untiled (mean, logvar). */
@@ -194,31 +160,50 @@ public final class AutoencoderKL implements AutoCloseable {
         return split(encodeTile(as32(x), NormStats.LOCAL));
     }
 
-    /** Tiled (mean, logvar); tile and overlap in pixels (rounded to the VAE factor). */
-    public NDArray[] encodeTiled(NDArray x, long tilePixels, long overlapPixels, int statsPasses) {
-        long[] s = x.getShape().getShape();
-        long f2 = (long) spatialFactor() * spatialFactor();
-        return encodeTiled(x, tilePixels, overlapPixels, statsPasses, s[2] * s[3] / f2 <= MAX_GLOBAL_ATTENTION_POSITIONS);
-    }
-
-    /** Tiled (mean, logvar); with {@code globalMid} only the down blocks are tiled and the mid block runs once. */
-    public NDArray[] encodeTiled(NDArray x, long tilePixels, long overlapPixels, int statsPasses, boolean globalMid) {
+    /** (mean, logvar) computed in row strips of about {@code stripBudgetBytes} (see {@link #decodeTiled}). */
+    public NDArray[] encodeTiled(NDArray x, long stripBudgetBytes) {
         checkInput(x, config.inChannels(), "image");
-        int f = spatialFactor();
-        long tile = Math.max(f, tilePixels / f * f);
-        long overlap = Math.max(f, overlapPixels / f * f);
-        if (!globalMid) {
-            return split(Tiler.run(as32(x), tile, overlap, f, 1, f, statsPasses, this::encodeTile));
+        checkMultiple(x.getShape().getShape());
+        NDManager m = x.getManager();
+        NDArray x32 = as32(x);
+        FeatureMap image;
+        try {
+            image = FeatureMap.of(x32, 0);
+        } finally {
+            if (x32 != x) {
+                x32.close();
+            }
         }
-        NDArray features = Tiler.run(as32(x), tile, overlap, f, 1, f, statsPasses, encoder::body);
-        NDArray h = encoder.head(features, NormStats.LOCAL);
-        features.close();
+        Strips strips = new Strips(m, stripBudgetBytes, config.normNumGroups());
+        int f = spatialFactor();
+        NDArray h;
+        try (image; FeatureMap moments = encoder.forward(image, strips, attentionHalo(image.height() / f, image.width() / f))) {
+            h = moments.readAll(m);
+        }
         if (quantConv == null) {
             return split(h);
         }
         NDArray moments = quantConv.forward(h);
         h.close();
         return split(moments);
+    }
+
+    /**
+     * Rows of context on each side of a strip for the mid block's attention at latent size h×w: all of them up to
+     * {@link #MAX_GLOBAL_ATTENTION_POSITIONS} (exact), else as many as keep each query's context near that size.
+     */
+    static long attentionHalo(long h, long w) {
+        if (h * w <= MAX_GLOBAL_ATTENTION_POSITIONS) {
+            return h;
+        }
+        return Math.max(8, MAX_GLOBAL_ATTENTION_POSITIONS / w / 2);
+    }
+
+    private void checkMultiple(long[] s) {
+        int f = spatialFactor();
+        if (s[2] % f != 0 || s[3] % f != 0) {
+            throw new IllegalArgumentException("image size " + s[2] + "×" + s[3] + " is not a multiple of the VAE factor " + f);
+        }
     }
 
     private NDArray encodeTile(NDArray x, NormStats stats) {
@@ -278,20 +263,6 @@ public final class AutoencoderKL implements AutoCloseable {
 
     private long attentionBytes(long positions) {
         return Math.min(positions * positions * 3, options.attentionBudgetBytes() / 4);
-    }
-
-    /** Largest latent tile (halving from the config's sample size) whose estimate fits the budget. */
-    private long autoTile(boolean decode, long batch, long latentSize) {
-        int f = spatialFactor();
-        long tile = Math.max(16, Math.min(latentSize, Math.max(32, config.sampleSize() / f)));
-        while (tile > 8) {
-            long bytes = decode ? estimateDecodeBytes(batch, tile, tile) : estimateEncodeBytes(batch, tile * f, tile * f);
-            if (bytes <= options.vaeBudgetBytes()) {
-                break;
-            }
-            tile /= 2;
-        }
-        return tile;
     }
 
     private static NDArray as32(NDArray x) {

@@ -56,7 +56,7 @@ final class Decoder {
     }
 
     /** conv_in and the mid block (with its global attention), at latent resolution. */
-    NDArray head(NDArray z, NormStats stats) {
+    private NDArray head(NDArray z, NormStats stats) {
         NDArray h0 = convIn.forward(z);
         NDArray h = mid.forward(h0, stats);
         h0.close();
@@ -64,7 +64,7 @@ final class Decoder {
     }
 
     /** The up blocks and output layers, applied to {@link #head}'s output. */
-    NDArray tail(NDArray x, NormStats stats) {
+    private NDArray tail(NDArray x, NormStats stats) {
         NDArray h = x;
         for (int i = 0; i < resnets.size(); i++) {
             for (ResnetBlock2D r : resnets.get(i)) {
@@ -80,14 +80,36 @@ final class Decoder {
                 h = n;
             }
         }
-        NDArray n = stats.apply(normOut, h);
+        NDArray out = Ops.normSiluConv(h, stats, normOut, convOut);
         if (h != x) {
             h.close();
         }
-        NDArray a = Ops.silu(n);
-        n.close();
-        NDArray out = convOut.forward(a);
-        a.close();
         return out;
+    }
+
+    /**
+     * The decoder over a whole-image latent map in {@link Strips} (after post_quant_conv); returns the image map.
+     * Matches {@link #forward} to rounding, except that the mid block's attention sees only {@code attentionHalo}
+     * rows around each strip when that is less than the whole map.
+     */
+    FeatureMap forward(FeatureMap z, Strips strips, long attentionHalo) {
+        FeatureMap h = strips.map(z, null, Strips.Geometry.CONV3, convIn.outChannels(), Strips.local(convIn::forward));
+        try {
+            h = Strips.replace(h, mid.forward(h, strips, attentionHalo));
+            for (int i = 0; i < resnets.size(); i++) {
+                for (ResnetBlock2D r : resnets.get(i)) {
+                    h = Strips.replace(h, strips.resnet(h, r));
+                }
+                Upsample2D up = upsamplers.get(i);
+                if (up != null) {
+                    h = Strips.replace(h, strips.map(h, null, Strips.Geometry.UPSAMPLE2, h.channels(), Strips.local(up::forward)));
+                }
+            }
+            NormStats stats = h.moments().asNormStats();
+            return Strips.replace(h, strips.map(h, null, Strips.Geometry.CONV3, convOut.outChannels(), Strips.local(c -> Ops.normSiluConv(c, stats, normOut, convOut))));
+        } catch (RuntimeException | Error e) {
+            h.close();
+            throw e;
+        }
     }
 }

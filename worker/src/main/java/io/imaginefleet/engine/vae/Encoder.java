@@ -56,7 +56,7 @@ final class Encoder {
     }
 
     /** conv_in and the down blocks: features [B, top, H/f, W/f] before the mid block. */
-    NDArray body(NDArray x, NormStats stats) {
+    private NDArray body(NDArray x, NormStats stats) {
         NDArray h = convIn.forward(x);
         for (int i = 0; i < resnets.size(); i++) {
             for (ResnetBlock2D r : resnets.get(i)) {
@@ -74,14 +74,36 @@ final class Encoder {
     }
 
     /** The mid block (global attention) and output layers, at latent resolution. */
-    NDArray head(NDArray h, NormStats stats) {
+    private NDArray head(NDArray h, NormStats stats) {
         NDArray m = mid.forward(h, stats);
-        NDArray n = stats.apply(normOut, m);
+        NDArray out = Ops.normSiluConv(m, stats, normOut, convOut);
         m.close();
-        NDArray a = Ops.silu(n);
-        n.close();
-        NDArray out = convOut.forward(a);
-        a.close();
         return out;
+    }
+
+    /**
+     * The encoder over a whole-image map in {@link Strips}; returns the moments map before quant_conv. Matches
+     * {@link #forward} to rounding, except that the mid block's attention sees only {@code attentionHalo} rows
+     * around each strip when that is less than the whole map.
+     */
+    FeatureMap forward(FeatureMap x, Strips strips, long attentionHalo) {
+        FeatureMap h = strips.map(x, null, Strips.Geometry.CONV3, convIn.outChannels(), Strips.local(convIn::forward));
+        try {
+            for (int i = 0; i < resnets.size(); i++) {
+                for (ResnetBlock2D r : resnets.get(i)) {
+                    h = Strips.replace(h, strips.resnet(h, r));
+                }
+                Downsample2D down = downsamplers.get(i);
+                if (down != null) {
+                    h = Strips.replace(h, strips.map(h, null, Strips.Geometry.DOWNSAMPLE2, h.channels(), Strips.local(down::forward)));
+                }
+            }
+            h = Strips.replace(h, mid.forward(h, strips, attentionHalo));
+            NormStats stats = h.moments().asNormStats();
+            return Strips.replace(h, strips.map(h, null, Strips.Geometry.CONV3, convOut.outChannels(), Strips.local(c -> Ops.normSiluConv(c, stats, normOut, convOut))));
+        } catch (RuntimeException | Error e) {
+            h.close();
+            throw e;
+        }
     }
 }

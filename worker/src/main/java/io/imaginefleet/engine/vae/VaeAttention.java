@@ -44,29 +44,42 @@ final class VaeAttention {
     }
 
     NDArray forward(NDArray x, NormStats stats) {
+        return forwardRows(x, stats, 0, x.getShape().get(2));
+    }
+
+    /**
+     * Attention output for rows {@code [from, to)} of {@code x}: those rows' positions attend to every position of
+     * {@code x} (the whole map, or a strip with its context rows when the VAE runs in strips).
+     */
+    NDArray forwardRows(NDArray x, NormStats stats, long from, long to) {
         long b = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         long l = h * w;
+        long lq = (to - from) * w;
         NDArray normed = stats.apply(norm, x);
         NDArray flat = normed.reshape(b, c, l);
         NDArray seq = flat.transpose(0, 2, 1); // [B, L, C]
         normed.close();
         flat.close();
-        NDArray qa = q.forward(seq);
+        NDArray querySeq = lq == l ? seq : seq.get(new NDIndex(":, {}:{}", from * w, to * w));
+        NDArray qa = q.forward(querySeq);
+        if (querySeq != seq) {
+            querySeq.close();
+        }
         NDArray ka = k.forward(seq);
         NDArray va = v.forward(seq);
         seq.close();
         long perRow = l * 4L * 3; // scores + exp + probs of one query row
-        long slice = Math.max(1, Math.min(l, budgetBytes / Math.max(1, perRow * b)));
+        long slice = Math.max(1, Math.min(lq, budgetBytes / Math.max(1, perRow * b)));
         NDArray attn;
-        if (slice >= l) {
+        if (slice >= lq) {
             attn = Attention.scaledDotProduct(qa, ka, va, null);
         } else {
             NDList parts = new NDList();
-            for (long s = 0; s < l; s += slice) {
-                NDArray qs = qa.get(new NDIndex(":, {}:{}", s, Math.min(l, s + slice)));
+            for (long s = 0; s < lq; s += slice) {
+                NDArray qs = qa.get(new NDIndex(":, {}:{}", s, Math.min(lq, s + slice)));
                 parts.add(Attention.scaledDotProduct(qs, ka, va, null));
                 qs.close();
             }
@@ -78,8 +91,18 @@ final class VaeAttention {
         va.close();
         NDArray projected = out.forward(attn);
         attn.close();
-        NDArray back = projected.transpose(0, 2, 1).reshape(b, c, h, w);
+        NDArray back = projected.transpose(0, 2, 1).reshape(b, c, to - from, w);
         projected.close();
-        return back.addi(x);
+        if (from == 0 && to == h) {
+            return back.addi(x);
+        }
+        NDArray residual = x.get(new NDIndex(":, :, {}:{}", from, to));
+        back.addi(residual);
+        residual.close();
+        return back;
+    }
+
+    long channels() {
+        return norm.channels();
     }
 }

@@ -32,4 +32,21 @@ final class VaeMidBlock {
         a.close();
         return out;
     }
+
+    /**
+     * The block over a whole-image map in strips: the resnets exactly; the attention's queries of each strip attend to
+     * the strip and {@code attentionHalo} rows on each side (the whole map when the halo covers it, as untiled).
+     */
+    FeatureMap forward(FeatureMap x, Strips strips, long attentionHalo) {
+        FeatureMap h = strips.resnet(x, first);
+        try {
+            NormStats stats = h.moments().asNormStats();
+            h = Strips.replace(h, strips.map(h, null, Strips.Geometry.window(attentionHalo), attention.channels(),
+                    (crop, from, to, aux) -> attention.forwardRows(crop, stats, from, to)));
+            return Strips.replace(h, strips.resnet(h, second));
+        } catch (RuntimeException | Error e) {
+            h.close();
+            throw e;
+        }
+    }
 }

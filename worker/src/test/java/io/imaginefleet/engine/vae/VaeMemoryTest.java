@@ -31,6 +31,8 @@ class VaeMemoryTest {
             NDArray img = vae.decode(z);
             NDArray back = vae.encodeMean(img);
             assertThat(back.getShape().getShape()).containsExactly(1, 4, 16, 16);
+            NDArray strips = vae.decodeTiled(z, 400L << 10); // the strip path too (4 strips a layer)
+            assertThat(strips.getShape()).isEqualTo(img.getShape());
         }
     }
 

@@ -2,8 +2,10 @@ package io.imaginefleet.engine.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.imaginefleet.engine.EngineOptions;
+import io.imaginefleet.engine.nn.GroupNorm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,9 +14,11 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Tiled VAE decode/encode against the untiled model (tiny-sd VAE, random weights). */
+/** The VAE in row strips against the untiled model (tiny-sd VAE, random weights). */
 class VaeTilingTest {
     static final Path FIXTURES = Path.of(System.getProperty("fixtures.dir"));
+    /** A strip budget small enough for 4–8 rows per strip at every stage of the tiny VAE at these sizes. */
+    static final long SMALL_BUDGET = 6L * 4 * 96 * 64 * 8;
     private static AutoencoderKL vae;
 
     @BeforeAll
@@ -27,31 +31,37 @@ class VaeTilingTest {
         vae.close();
     }
 
+    static long spillFiles() {
+        try (var files = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("imaginefleet-vae-")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static double maxAbs(NDArray a, NDArray b) {
         return a.sub(b).abs().max().getFloat();
     }
 
     @Test
-    void tiledDecodeAgreesWithUntiled() {
+    void stripDecodeAgreesWithUntiled() {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(7);
-            NDArray z = m.randomNormal(new Shape(1, 4, 48, 48));
+            NDArray z = m.randomNormal(new Shape(2, 4, 48, 40));
             NDArray full = vae.decodeUntiled(z);
-            // 2×2 tiles of 36² latents overlapping by 24
-            NDArray exact = vae.decodeTiled(z, 36, 24, AutoencoderKL.EXACT_STATS);
-            NDArray local = vae.decodeTiled(z, 36, 24, 0);
-            double eExact = maxAbs(exact, full);
-            double eLocal = maxAbs(local, full);
-            System.out.printf("tiled decode 48² latents (max|ref|=%.3g): exact stats max|Δ|=%.3g, per-tile stats %.3g%n",
-                    full.abs().max().getFloat(), eExact, eLocal);
-            assertThat(exact.getShape()).isEqualTo(full.getShape());
-            assertThat(eExact).isLessThanOrEqualTo(1e-2);
-            assertThat(eLocal).isGreaterThan(eExact); // per-tile statistics are what make plain tiling differ
+            long filesBefore = spillFiles();
+            NDArray strips = vae.decodeTiled(z, SMALL_BUDGET);
+            assertThat(spillFiles()).as("temporary feature maps deleted").isEqualTo(filesBefore);
+            double err = maxAbs(strips, full);
+            System.out.printf("strip decode 48×40 latents (max|ref|=%.3g): max|Δ|=%.3g%n", full.abs().max().getFloat(), err);
+            assertThat(strips.getShape()).isEqualTo(full.getShape());
+            assertThat(err).isLessThanOrEqualTo(1e-3); // the issue asks for 1e-2; strips are exact up to rounding
+            assertThat(full.abs().max().getFloat()).isGreaterThan(0.1f);
         }
     }
 
     @Test
-    void decodeTilesAutomaticallyAboveTheBudget() {
+    void decodeGoesToStripsAutomaticallyAboveTheBudget() {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(11);
             NDArray z = m.randomNormal(new Shape(1, 4, 48, 48));
@@ -60,57 +70,84 @@ class VaeTilingTest {
             try (AutoencoderKL small = AutoencoderKL.load(FIXTURES.resolve("models/tiny-sd/vae"),
                     EngineOptions.cpu().withVaeBudget(budget))) {
                 NDArray auto = small.decode(z);
-                NDArray explicit = vae.decodeTiled(z, 32, 8, AutoencoderKL.DEFAULT_STATS_PASSES);
+                NDArray explicit = vae.decodeTiled(z, budget);
+                NDArray untiled = vae.decodeUntiled(z);
                 assertThat(auto.getShape().getShape()).containsExactly(1, 3, 96, 96);
                 assertThat(maxAbs(auto, explicit)).isLessThan(1e-6);
+                assertThat(maxAbs(auto, untiled)).isLessThanOrEqualTo(1e-3);
             }
         }
     }
 
     @Test
-    void tiledEncodeAgreesWithUntiled() {
+    void stripEncodeAgreesWithUntiled() {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(3);
-            NDArray x = m.randomUniform(-1, 1, new Shape(1, 3, 96, 96));
+            NDArray x = m.randomUniform(-1, 1, new Shape(1, 3, 96, 80));
             NDArray[] full = vae.encodeMomentsUntiled(x);
-            NDArray[] exact = vae.encodeTiled(x, 64, 32, AutoencoderKL.EXACT_STATS);
-            double eMean = maxAbs(exact[0], full[0]);
-            double eLogvar = maxAbs(exact[1], full[1]);
-            System.out.printf("tiled encode 96² px (tile 64, overlap 32, exact stats): mean max|Δ|=%.3g, logvar max|Δ|=%.3g%n",
-                    eMean, eLogvar);
-            assertThat(exact[0].getShape().getShape()).containsExactly(1, 4, 48, 48);
-            assertThat(eMean).isLessThanOrEqualTo(1e-2);
-            assertThat(eLogvar).isLessThanOrEqualTo(1e-2);
+            NDArray[] strips = vae.encodeTiled(x, SMALL_BUDGET);
+            double eMean = maxAbs(strips[0], full[0]);
+            double eLogvar = maxAbs(strips[1], full[1]);
+            System.out.printf("strip encode 96×80 px: mean max|Δ|=%.3g, logvar max|Δ|=%.3g%n", eMean, eLogvar);
+            assertThat(strips[0].getShape().getShape()).containsExactly(1, 4, 48, 40);
+            assertThat(eMean).isLessThanOrEqualTo(1e-3);
+            assertThat(eLogvar).isLessThanOrEqualTo(1e-3);
         }
     }
 
     @Test
-    void tilesCoverTheImageAndCoresPartitionIt() {
-        Tiler.Axis a = Tiler.axis(100, 32, 8, 4);
-        assertThat(a.starts()).containsExactly(0, 24, 48, 68);
-        assertThat(a.coreStart()[0]).isZero();
-        assertThat(a.coreEnd()[a.count() - 1]).isEqualTo(100);
-        for (int k = 0; k < a.count(); k++) {
-            assertThat(a.starts()[k] % 4).isZero();
-            assertThat(a.coreStart()[k]).isGreaterThanOrEqualTo(a.starts()[k]);
-            assertThat(a.coreEnd()[k]).isLessThanOrEqualTo(a.starts()[k] + 32);
-            if (k > 0) {
-                assertThat(a.coreStart()[k]).isEqualTo(a.coreEnd()[k - 1]);
+    void encodeGoesToStripsAutomaticallyAboveTheBudget() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            NDArray x = m.randomUniform(-1, 1, new Shape(1, 3, 64, 64));
+            long budget = vae.estimateEncodeBytes(1, 32, 32);
+            try (AutoencoderKL small = AutoencoderKL.load(FIXTURES.resolve("models/tiny-sd/vae"),
+                    EngineOptions.cpu().withVaeBudget(budget))) {
+                NDArray[] auto = small.encodeMoments(x);
+                NDArray[] explicit = vae.encodeTiled(x, budget);
+                assertThat(maxAbs(auto[0], explicit[0])).isLessThan(1e-6);
+                assertThat(maxAbs(auto[0], vae.encodeMomentsUntiled(x)[0])).isLessThanOrEqualTo(1e-3);
             }
         }
-        // every output pixel gets a positive total weight; interior of the first tile has weight 1
-        double[] total = new double[200];
-        for (int k = 0; k < a.count(); k++) {
-            float[] w = Tiler.weights(a, k, 2, 1, 8);
-            assertThat(w).hasSize(64);
-            for (int t = 0; t < w.length; t++) {
-                total[(int) (a.starts()[k] * 2 + t)] += w[t];
+    }
+
+    @Test
+    void featureMapRoundTripsStripsAndTheirStatistics() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(1);
+            NDArray x = m.randomNormal(0, 2, new Shape(2, 64, 20, 12), ai.djl.ndarray.types.DataType.FLOAT32).add(0.5f);
+            try (FeatureMap map = new FeatureMap(2, 64, 20, 12, 32)) {
+                // strips written out of order, each a non-contiguous view of x
+                for (long[] r : new long[][] {{13, 20}, {0, 6}, {6, 13}}) {
+                    map.write(r[0], x.get(new NDIndex(":, :, {}:{}", r[0], r[1])));
+                }
+                assertThat(maxAbs(map.readAll(m), x)).isZero();
+                assertThat(maxAbs(map.read(m, 5, 9), x.get(new NDIndex(":, :, 5:9")))).isZero();
+                GroupNorm norm = new GroupNorm(32, m.ones(new Shape(64)), m.zeros(new Shape(64)), 1e-6f);
+                NDArray whole = norm.forward(x);
+                NDArray viaStrips = map.moments().asNormStats().apply(norm, x);
+                assertThat(maxAbs(viaStrips, whole)).isLessThan(1e-4);
             }
         }
-        for (double t : total) {
-            assertThat(t).isGreaterThan(0);
+    }
+
+    @Test
+    void featureMapRejectsStripsThatDoNotFit() {
+        try (NDManager m = NDManager.newBaseManager(); FeatureMap map = new FeatureMap(1, 4, 8, 8, 0)) {
+            NDArray rows = m.zeros(new Shape(1, 4, 3, 8));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> map.write(6, rows))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside a map of height 8");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> map.write(0, m.zeros(new Shape(1, 3, 3, 8))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+            assertThat(map.moments()).isNull();
         }
-        assertThat(Tiler.weights(a, 0, 2, 1, 8)[0]).isEqualTo(1f);
-        assertThat(Tiler.axis(20, 32, 8, 1).starts()).containsExactly(0);
+    }
+
+    @Test
+    void attentionIsGlobalUpToTheLimitAndLocalAbove() {
+        assertThat(AutoencoderKL.attentionHalo(128, 128)).isEqualTo(128);
+        assertThat(AutoencoderKL.attentionHalo(64, 256)).isEqualTo(64);
+        assertThat(AutoencoderKL.attentionHalo(512, 512)).isEqualTo(16);
+        assertThat(AutoencoderKL.attentionHalo(4096, 4096)).isEqualTo(8);
     }
 }
