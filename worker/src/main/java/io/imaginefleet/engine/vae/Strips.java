@@ -111,12 +111,19 @@ final class Strips {
         }
     }
 
-    /** Output rows per strip: the budget over ~6 live copies of the widest of input and output per row. */
+    /**
+     * Output rows per strip: the budget over ~6 live copies of the widest of input and output per row, at most what
+     * one read buffer holds, and for a wide-context layer (attention) at most twice its halo, so that each query's
+     * context stays near the window instead of growing with the strip.
+     */
     private long stripRows(FeatureMap in, Geometry g, long outChannels, long outW) {
-        long perRow = 6L * Float.BYTES * in.batch() * outW * Math.max(outChannels, in.channels());
-        long rows = Math.max(1, budgetBytes / Math.max(1, perRow) - 2);
-        rows = Math.max(g.num(), rows / g.num() * g.num());
-        return rows;
+        long rowBytes = Float.BYTES * in.batch() * Math.max(outW, in.width()) * Math.max(outChannels, in.channels());
+        long rows = Math.max(1, budgetBytes / Math.max(1, 6 * rowBytes) - 2);
+        rows = Math.min(rows, Integer.MAX_VALUE / 2 / rowBytes);
+        if (g.haloBefore() > 1) {
+            rows = Math.min(rows, 2 * g.haloBefore());
+        }
+        return Math.max(g.num(), rows / g.num() * g.num());
     }
 
     /** Closes {@code old} and returns {@code next}: {@code x = replace(x, strips.map(x, …))} (on failure x stays open). */

@@ -70,33 +70,39 @@ class VaeBenchmarkTest {
     }
 
     private Path writeSdVae() throws IOException {
-        long[] ch = {128, 256, 512, 512};
+        return writeVae(new long[] {128, 256, 512, 512}, 0.18215);
+    }
+
+    /** A random diffusers VAE with these block channels (SD 1.x: 128/256/512/512; x4 upscaler: 128/256/512). */
+    private Path writeVae(long[] ch, double scaling) throws IOException {
+        int blocks = ch.length;
+        long top = ch[blocks - 1];
         w = new SafetensorsWriter();
         conv("encoder.conv_in", 3, ch[0], 3);
         long in = ch[0];
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < blocks; i++) {
             for (int j = 0; j < 2; j++) {
                 resnet("encoder.down_blocks." + i + ".resnets." + j, j == 0 ? in : ch[i], ch[i]);
             }
-            if (i < 3) {
+            if (i < blocks - 1) {
                 conv("encoder.down_blocks." + i + ".downsamplers.0.conv", ch[i], ch[i], 3);
             }
             in = ch[i];
         }
-        mid("encoder.mid_block", 512);
-        norm("encoder.conv_norm_out", 512);
-        conv("encoder.conv_out", 512, 8, 3);
+        mid("encoder.mid_block", top);
+        norm("encoder.conv_norm_out", top);
+        conv("encoder.conv_out", top, 8, 3);
         conv("quant_conv", 8, 8, 1);
         conv("post_quant_conv", 4, 4, 1);
-        conv("decoder.conv_in", 4, 512, 3);
-        mid("decoder.mid_block", 512);
-        long prev = 512;
-        for (int i = 0; i < 4; i++) {
-            long out = ch[3 - i];
+        conv("decoder.conv_in", 4, top, 3);
+        mid("decoder.mid_block", top);
+        long prev = top;
+        for (int i = 0; i < blocks; i++) {
+            long out = ch[blocks - 1 - i];
             for (int j = 0; j < 3; j++) {
                 resnet("decoder.up_blocks." + i + ".resnets." + j, j == 0 ? prev : out, out);
             }
-            if (i < 3) {
+            if (i < blocks - 1) {
                 conv("decoder.up_blocks." + i + ".upsamplers.0.conv", out, out, 3);
             }
             prev = out;
@@ -106,18 +112,55 @@ class VaeBenchmarkTest {
         Path vae = Files.createDirectories(dir.resolve("vae"));
         w.write(vae.resolve("diffusion_pytorch_model.safetensors"));
         w = null;
+        String types = String.join(", ", java.util.Collections.nCopies(blocks, "\"DownEncoderBlock2D\""));
         Files.writeString(vae.resolve("config.json"), """
-                {"_class_name": "AutoencoderKL", "block_out_channels": [128, 256, 512, 512],
-                 "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
-                 "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"],
+                {"_class_name": "AutoencoderKL", "block_out_channels": %s,
+                 "down_block_types": [%s], "up_block_types": [%s],
                  "layers_per_block": 2, "latent_channels": 4, "norm_num_groups": 32, "sample_size": 512,
-                 "scaling_factor": 0.18215}""");
+                 "scaling_factor": %s}""".formatted(java.util.Arrays.toString(ch), types,
+                types.replace("DownEncoder", "UpDecoder"), scaling));
         return vae;
     }
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    static long peakRssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The x4 upscaler's VAE (random, full size) decoding 512² latents to a 2048² image: above the default budget, so
+     * in strips; prints time and the process's peak RSS.
+     */
+    @Test
+    void x4VaeDecode2048() throws IOException {
+        Path vaeDir = writeVae(new long[] {128, 256, 512}, 0.08333);
+        System.out.printf("x4 VAE parameters: %,d; RSS after writing weights %d MB%n", params, VaeMemoryTest.rssKb() / 1024);
+        try (AutoencoderKL vae = AutoencoderKL.load(vaeDir, EngineOptions.cpu()); NDManager m = NDManager.newBaseManager()) {
+            int latent = Integer.getInteger("vae.bench.latent", 512);
+            NDArray z = m.randomNormal(new Shape(1, 4, latent, latent));
+            System.out.printf("untiled estimate %d MB, budget %d MB%n", vae.estimateDecodeBytes(1, latent, latent) >> 20,
+                    EngineOptions.DEFAULT_VAE_BUDGET >> 20);
+            long c0 = cpuNanos();
+            long t0 = System.nanoTime();
+            NDArray img = vae.decode(z);
+            float[] px = img.toFloatArray();
+            double t = (System.nanoTime() - t0) / 1e9;
+            boolean finite = true;
+            for (float v : px) {
+                finite &= Float.isFinite(v);
+            }
+            System.out.printf("x4 VAE decode %d²→%d² %s: %.1f s wall, process CPU %.1f s, peak RSS %d MB, finite=%s%n", latent,
+                    img.getShape().get(2), img.getShape(), t, (cpuNanos() - c0) / 1e9, peakRssMb(), finite);
+        }
     }
 
     @Test
