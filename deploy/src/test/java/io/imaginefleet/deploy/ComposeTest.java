@@ -126,9 +126,7 @@ class ComposeTest {
     @Test
     void workersGetTimeToFinishTheLongestJob() {
         String grace = (String) service("worker").get("stop_grace_period");
-        long drain = Long.parseLong((String) environment(service("worker")).get("WORKER_DRAIN_GRACE_SECONDS"));
-        assertThat(environment(service("worker")).get("WORKER_DRAIN_GRACE")).as("both drain settings agree")
-                .isEqualTo(drain + "s");
+        long drain = Duration.parse("PT" + ((String) environment(service("worker")).get("WORKER_DRAIN_GRACE")).toUpperCase()).toSeconds();
         assertThat(drain).isGreaterThanOrEqualTo(SETTINGS.longestJobSeconds());
         assertThat(Duration.parse("PT" + grace.toUpperCase()).toSeconds()).isGreaterThanOrEqualTo(drain + 30);
     }

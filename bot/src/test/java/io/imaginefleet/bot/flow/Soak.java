@@ -281,7 +281,7 @@ public final class Soak {
         e.put("WORKER_MODEL_NAME", FleetEnv.MODEL);
         e.put("WORKER_PROGRESS_EVERY", "1");
         e.put("WORKER_MAX_ATTEMPTS", "6");
-        e.put("WORKER_DRAIN_GRACE_SECONDS", "5");
+        e.put("WORKER_DRAIN_GRACE", "5s");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(logName(n)).toFile()));
         return pb.start();
     }

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code WORKER_MODEL_S3_PREFIX} (download that prefix into {@code WORKER_MODEL_CACHE}, default
  * ~/.cache/imagine-fleet/models), {@code WORKER_MODEL_NAME} (the name jobs use; default the folder name),
  * {@code WORKER_ID} (host-pid), {@code WORKER_DEVICE} (cpu|cuda), {@code WORKER_MAX_ATTEMPTS} (4),
- * {@code WORKER_PROGRESS_EVERY} (5 steps), {@code WORKER_DRAIN_GRACE_SECONDS} (60),
+ * {@code WORKER_PROGRESS_EVERY} (5 steps), {@code WORKER_DRAIN_GRACE} (60s; a duration as Quarkus reads it),
  * {@code WORKER_MAX_INPUT_PIXELS} (16777216).
  */
 public record WorkerConfig(String workerId, String kafkaBootstrap, S3Settings s3, Path modelDir, String modelS3Prefix,
@@ -41,7 +41,7 @@ public record WorkerConfig(String workerId, String kafkaBootstrap, S3Settings s3
                 or(env.get("WORKER_DEVICE"), "cpu"),
                 Integer.parseInt(or(env.get("WORKER_MAX_ATTEMPTS"), "4")),
                 Integer.parseInt(or(env.get("WORKER_PROGRESS_EVERY"), "5")),
-                Duration.ofSeconds(Long.parseLong(or(env.get("WORKER_DRAIN_GRACE_SECONDS"), "60"))),
+                duration("WORKER_DRAIN_GRACE", or(env.get("WORKER_DRAIN_GRACE"), "60s")),
                 Long.parseLong(or(env.get("WORKER_MAX_INPUT_PIXELS"), String.valueOf(4096L * 4096L))));
     }
 
@@ -54,6 +54,30 @@ public record WorkerConfig(String workerId, String kafkaBootstrap, S3Settings s3
             host = "worker";
         }
         return host + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * A duration written as Quarkus configuration does: a number of seconds ({@code 840}), a number with a unit
+     * ({@code 500ms}, {@code 840s}, {@code 14m}, {@code 2h}, {@code 1d}) or ISO-8601 ({@code PT14M}).
+     */
+    static Duration duration(String name, String value) {
+        String v = value.trim();
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)?").matcher(v.toLowerCase());
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2) == null ? "s" : m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "d" -> Duration.ofDays(n);
+                    default -> Duration.ofSeconds(n);
+                };
+            }
+            return Duration.parse(v.toUpperCase());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + " must be a duration like 60s, 14m or PT14M, got '" + value + "'");
+        }
     }
 
     private static String or(String v, String def) {

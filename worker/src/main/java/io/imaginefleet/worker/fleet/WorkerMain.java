@@ -10,7 +10,7 @@ import java.util.logging.Level;
 /**
  * Runs one worker as a plain JVM, configured from the environment ({@link WorkerConfig#fromEnv}); used by tests that
  * kill workers and by the local run. SIGTERM/SIGINT drain (the job in hand finishes within
- * {@code WORKER_DRAIN_GRACE_SECONDS} or is released) and exit 0. Log level from {@code WORKER_LOG_LEVEL} (INFO);
+ * {@code WORKER_DRAIN_GRACE} or is released) and exit 0. Log level from {@code WORKER_LOG_LEVEL} (INFO);
  * Kafka's own logging is kept at WARNING.
  */
 public final class WorkerMain {

@@ -83,7 +83,7 @@ final class FleetServers {
         Map<String, String> env = workerEnv(workerId);
         env.put("WORKER_MODEL_DIR", modelDir.toString());
         env.put("WORKER_PROGRESS_EVERY", "1");
-        env.put("WORKER_DRAIN_GRACE_SECONDS", "30");
+        env.put("WORKER_DRAIN_GRACE", "30s");
         return WorkerConfig.fromEnv(env);
     }
 }

@@ -62,7 +62,7 @@ class WorkerProcessTest {
         Map<String, String> env = servers.workerEnv(id);
         env.put("WORKER_MODEL_DIR", TestModels.tinySd().toString());
         env.put("WORKER_PROGRESS_EVERY", "1");
-        env.put("WORKER_DRAIN_GRACE_SECONDS", "300");
+        env.put("WORKER_DRAIN_GRACE", "300s");
         WorkerProcess w = WorkerProcess.start(id, env, logs, MAIN);
         workers.add(w);
         return w;
