@@ -3,6 +3,7 @@ package io.imaginefleet.bot.ops;
 import java.util.Map;
 import java.util.Properties;
 
+import io.imaginefleet.common.kafka.KafkaSettings;
 import io.imaginefleet.common.storage.S3Settings;
 
 /**
@@ -20,21 +21,12 @@ public final class OpsConfig {
         String bootstrap = bootstrapOverride != null && !bootstrapOverride.isBlank() ? bootstrapOverride
                 : env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
         p.put("bootstrap.servers", bootstrap);
-        copy(env, "KAFKA_SECURITY_PROTOCOL", p, "security.protocol");
-        copy(env, "KAFKA_SASL_MECHANISM", p, "sasl.mechanism");
-        copy(env, "KAFKA_SASL_JAAS_CONFIG", p, "sasl.jaas.config");
+        p.putAll(KafkaSettings.security(env));
         return p;
     }
 
     /** S3 as the apps read it: {@code S3_ENDPOINT, S3_REGION (us-east-1), S3_BUCKET (imagine), S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE}. */
     public static S3Settings s3Settings(Map<String, String> env) {
         return S3Settings.fromEnv(env, Map.of("S3_BUCKET", "imagine", "S3_REGION", "us-east-1"));
-    }
-
-    private static void copy(Map<String, String> env, String var, Properties p, String key) {
-        String v = env.get(var);
-        if (v != null && !v.isBlank()) {
-            p.put(key, v);
-        }
     }
 }

@@ -14,9 +14,34 @@ import java.util.Map;
 /**
  * Kafka client settings shared by both apps: keys are strings (job ids), values raw bytes (decoded by
  * {@code JobCodec}, so a malformed value never breaks a deserializer). Returned maps are mutable copies.
+ *
+ * <p>Every builder also applies the secured-cluster settings of the process environment ({@link #security}):
+ * {@code KAFKA_SECURITY_PROTOCOL} (e.g. SASL_SSL), {@code KAFKA_SASL_MECHANISM} (e.g. SCRAM-SHA-512) and
+ * {@code KAFKA_SASL_JAAS_CONFIG}, so the bot, the workers and the operator tools reach a SASL cluster alike.
  */
 public final class KafkaSettings {
     private KafkaSettings() {
+    }
+
+    /** The Kafka client properties of the secured-cluster variables set (non-blank) in {@code env}. */
+    public static Map<String, Object> security(Map<String, String> env) {
+        Map<String, Object> m = new HashMap<>();
+        copy(env, "KAFKA_SECURITY_PROTOCOL", m, "security.protocol");
+        copy(env, "KAFKA_SASL_MECHANISM", m, "sasl.mechanism");
+        copy(env, "KAFKA_SASL_JAAS_CONFIG", m, "sasl.jaas.config");
+        return m;
+    }
+
+    private static void copy(Map<String, String> env, String var, Map<String, Object> m, String key) {
+        String v = env.get(var);
+        if (v != null && !v.isBlank()) {
+            m.put(key, v.strip());
+        }
+    }
+
+    private static Map<String, Object> secured(Map<String, Object> m) {
+        m.putAll(security(System.getenv()));
+        return m;
     }
 
     /** Idempotent producer, acks=all, small batches (events are small and latency matters). */
@@ -32,7 +57,7 @@ public final class KafkaSettings {
         m.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
         m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return m;
+        return secured(m);
     }
 
     /**
@@ -49,7 +74,7 @@ public final class KafkaSettings {
         m.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return m;
+        return secured(m);
     }
 
     /** Classic consumer in a consumer group (the bot on {@code imagine.events}; tools), manual commits, from earliest. */
@@ -65,7 +90,7 @@ public final class KafkaSettings {
         m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return m;
+        return secured(m);
     }
 
     /** Admin client. */
@@ -74,6 +99,6 @@ public final class KafkaSettings {
         m.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         m.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         m.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        return m;
+        return secured(m);
     }
 }
