@@ -42,8 +42,14 @@ public final class ImageProbe {
                 throw new InputRefusedException("The " + label + " is " + w + "×" + h + " pixels; at most " + maxPixels
                         + " pixels are accepted.");
             }
+            // ImageIO's JPEG reader fills a cut-off scan with grey and only warns: a warning means truncated or corrupt
+            boolean[] warned = new boolean[1];
+            reader.addIIOReadWarningListener((src, warning) -> warned[0] = true);
             BufferedImage img = reader.read(0);
             if (img == null) throw new InputRefusedException("The " + label + " could not be decoded.");
+            if (warned[0]) {
+                throw new InputRefusedException("The " + label + " is not a readable " + format.toUpperCase() + " image (truncated or corrupt).");
+            }
         } catch (IOException | RuntimeException e) {
             throw new InputRefusedException("The " + label + " is not a readable " + format.toUpperCase() + " image (truncated or corrupt).");
         } finally {

@@ -98,9 +98,9 @@ class BadCommandCorpusTest {
                         "not a PNG, JPEG or WebP image"),
                 Arguments.of("PDF named .png", upscale("doc.png", "%PDF-1.4\n%%EOF\n".getBytes(StandardCharsets.US_ASCII), "image/png"),
                         "not a PNG, JPEG or WebP image"),
-                // a JPEG cut in half is NOT refused here (the bot checks headers only); the worker fails it as
-                // "truncated or corrupt" (engine BadImageCorpusTest / ImageInputTest) — see the reliability report
                 Arguments.of("JPEG cut after its header", upscale("cut.jpg", Arrays.copyOf(jpeg(), 40), "image/jpeg"), "truncated or corrupt"),
+                // cut mid-scan: ImageIO decodes it with a warning (grey rows), which the bot treats as truncated
+                Arguments.of("JPEG cut in half", upscale("half.jpg", Arrays.copyOf(jpeg(), jpeg().length / 2), "image/jpeg"), "truncated or corrupt"),
                 Arguments.of("real animated GIF", upscale("anim.gif", animatedGif(), "image/gif"), "not a PNG, JPEG or WebP image (it is a GIF)"),
                 Arguments.of("20000x20000 JPEG header", upscale("huge.jpg", jpegHeader(20000, 20000), "image/jpeg"), "20000×20000 pixels; at most"),
                 Arguments.of("https URL on a foreign host", upscaleUrl("https://cdn.evil.example/x.png", "x.png"), "not on Discord's CDN"),
