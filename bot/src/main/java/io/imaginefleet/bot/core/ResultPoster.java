@@ -220,7 +220,7 @@ public final class ResultPoster {
         ledger.record(job.id(), "cancelled", messageId);
         if (job.requester() != null) limits.release(job.requester().userId(), job.id());
         try {
-            blobs.put("cancelled/" + job.id(), new byte[0], "text/plain"); // a marker workers may check before running
+            blobs.put(Job.cancelMarkerKey(job.id()), new byte[0], "text/plain"); // workers stop the job when they see it
         } catch (RuntimeException ex) {
             LOG.debug("cancel marker of job {} not written: {}", job.id(), ex.toString());
         }

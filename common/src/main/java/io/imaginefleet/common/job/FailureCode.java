@@ -16,6 +16,8 @@ public final class FailureCode {
     public static final String DELIVERY_LIMIT = "delivery_limit_exceeded";
     /** The engine failed for a reason not caused by the job (reported with retryable=true until the limit). */
     public static final String ENGINE_ERROR = "engine_error";
+    /** The requester cancelled the job (❌ in Discord) before or while it ran; not retried, not dead-lettered. */
+    public static final String CANCELLED = "cancelled_by_user";
     /** S3 or Kafka unavailable (transient; the job is released for redelivery). */
     public static final String UNAVAILABLE = "dependency_unavailable";
 

@@ -110,6 +110,14 @@ public record Job(
                 strength, inputImage, maskImage, noiseLevel, requester, Instant.now(), null, id);
     }
 
+    /**
+     * The S3 key of job {@code jobId}'s cancel marker, {@code cancelled/{jobId}}: written by the bot when its user
+     * presses ❌; workers check it before and while they run the job.
+     */
+    public static String cancelMarkerKey(String jobId) {
+        return "cancelled/" + jobId;
+    }
+
     /** The S3 key of result image {@code index} of job {@code jobId}: {@code results/{jobId}/{index}.png}. */
     public static String resultKey(String jobId, int index) {
         return "results/" + jobId + "/" + index + ".png";

@@ -251,6 +251,11 @@ public final class JobConsumer implements AutoCloseable {
                 acknowledge(held, AcknowledgeType.RELEASE);
                 observer.jobFinished("released", t.code(), timings);
             }
+        } else if (outcome instanceof JobOutcome.Withdrawn) {
+            LOG.info("job {} cancelled by its requester; stopped (timings {})", job.id(), timings);
+            events.publish(JobEvent.failed(job.id(), settings.workerId(), FailureCode.CANCELLED, "cancelled by the requester", false, attempt));
+            acknowledge(held, AcknowledgeType.ACCEPT);
+            observer.jobFinished("cancelled", FailureCode.CANCELLED, timings);
         } else {
             LOG.info("job {} cancelled by shutdown; released for another worker", job.id());
             acknowledge(held, AcknowledgeType.RELEASE);

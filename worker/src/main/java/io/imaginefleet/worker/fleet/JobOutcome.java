@@ -14,6 +14,10 @@ public sealed interface JobOutcome {
     record Transient(String code, String message, Throwable cause) implements JobOutcome {
     }
 
+    /** The requester cancelled it (the bot's cancel marker): failed event (not retryable), ACCEPT, no DLQ. */
+    record Withdrawn() implements JobOutcome {
+    }
+
     /** Stopped because the worker is shutting down: RELEASE without counting against the job. */
     record Cancelled() implements JobOutcome {
     }

@@ -36,6 +36,8 @@ public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final SecureRandom SEEDS = new SecureRandom();
 
+    /** How often a running job looks for its cancel marker (one S3 HEAD). */
+    static final Duration CANCEL_CHECK_INTERVAL = Duration.ofSeconds(2);
     private final ImageEngine engine;
     private final BlobStore blobs;
     private final EventPublisher events;
@@ -78,6 +80,10 @@ public final class JobRunner {
                     .map(m -> m.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList() + ")");
         }
 
+        CancelMarker marker = new CancelMarker(blobs, job.id());
+        if (marker.present()) {
+            return new JobOutcome.Withdrawn();
+        }
         long t0 = System.nanoTime();
         BufferedImage init;
         BufferedImage mask;
@@ -101,6 +107,9 @@ public final class JobRunner {
             if (stop.getAsBoolean()) {
                 throw new CancellationException("worker shutting down");
             }
+            if (marker.checkEvery(CANCEL_CHECK_INTERVAL)) {
+                throw new CancelMarker.Withdrawn();
+            }
             if (step % progressEvery == 0 && step < total) {
                 events.publish(JobEvent.progress(job.id(), workerId, step, total, null));
             }
@@ -109,6 +118,8 @@ public final class JobRunner {
         GenerationResult result;
         try {
             result = engine.generate(job.model(), req, progress);
+        } catch (CancelMarker.Withdrawn e) {
+            return new JobOutcome.Withdrawn();
         } catch (CancellationException e) {
             return new JobOutcome.Cancelled();
         } catch (ImageInputException e) {
