@@ -110,6 +110,33 @@ class ImagineFlowTest {
     }
 
     @Test
+    void variationButtonReworksThatImageWithANewSeed() {
+        User vera = new User(5004, "vera");
+        Interaction i = env.discord.slash(vera, "imagine", Option.string("prompt", "a red boat"), Option.integer("count", 2),
+                Option.integer("seed", 11));
+        RestCall done = env.discord.await(finalOn(i), RESULT_WAIT);
+        String jobId = jobIdOf(done);
+        long message = env.discord.originalMessageId(i);
+
+        Interaction v2 = env.discord.click(vera, message, "imagine:v:" + jobId + ":2");
+        RestCall varied = env.discord.await(finalOn(v2), RESULT_WAIT);
+        assertThat(varied.content()).contains("a red boat").contains("(variation)");
+        assertThat(varied.files()).isNotEmpty();
+        String variationId = jobIdOf(varied);
+        assertThat(variationId).isNotEqualTo(jobId);
+
+        Job v = env.jobs().stream().filter(j -> j.id().equals(variationId)).findFirst().orElseThrow();
+        assertThat(v.kind()).isEqualTo(JobKind.IMG2IMG);
+        assertThat(v.prompt()).isEqualTo("a red boat");
+        assertThat(v.seed()).isNotEqualTo(11L);
+        assertThat(v.strength()).isEqualTo(0.6);
+        assertThat(v.inputImage()).startsWith("inputs/" + v.id() + "/");
+        // the input is image 2 of the original job, byte for byte
+        assertThat(env.blobs.get(v.inputImage())).isEqualTo(env.blobs.get(Job.resultKey(jobId, 1)));
+        assertThat(env.blobs.get(v.inputImage())).isNotEqualTo(env.blobs.get(Job.resultKey(jobId, 0)));
+    }
+
+    @Test
     void countFourIsPostedAsOneTwoByTwoGridWithFourUAndVButtons() {
         User carol = new User(5003, "carol");
         Interaction i = env.discord.slash(carol, "imagine", Option.string("prompt", "four cats"), Option.integer("count", 4));
