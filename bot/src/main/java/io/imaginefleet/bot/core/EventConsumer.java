@@ -1,5 +1,8 @@
 package io.imaginefleet.bot.core;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.imaginefleet.common.job.InvalidJobException;
 import io.imaginefleet.common.job.JobCodec;
 import io.imaginefleet.common.job.JobEvent;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes {@code imagine.events} as the consumer group {@code imagine-bot} on its own thread and hands each event
  * to the {@link ResultPoster}; commits after each batch. A malformed event is skipped with a warning; an event whose
- * posting fails is retried a few times, then skipped (never posted twice: the ledger guards that).
+ * posting fails because S3 or Kafka is briefly away is retried with backoff for up to {@link Retries#POST_WINDOW}, any
+ * other failure a few times, then skipped (never posted twice: the ledger guards that).
  */
 public final class EventConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventConsumer.class);
@@ -30,6 +34,17 @@ public final class EventConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long lag = -1;
     private volatile Instant lastPoll = Instant.EPOCH;
+    /** S3 or Kafka away (a restart, an outage): keep trying with backoff for a while, the result must not be lost. */
+    private final RetryPolicy<Object> transientRetry =
+            Retries.whileTransient(Retries.POST_WINDOW, "posting an event", LOG, () -> !running);
+    /** Anything else (Discord refused, a job this bot has no record of yet): a few quick tries. */
+    private final RetryPolicy<Object> otherRetry = RetryPolicy.builder()
+            .handleIf(ex -> !Retries.isTransient(ex))
+            .abortIf((r, ex) -> !running)
+            .withMaxRetries(2).withBackoff(Duration.ofMillis(500), Duration.ofSeconds(1))
+            .onRetry(ev -> LOG.warn("event handling failed (attempt {}): {}; retrying", ev.getAttemptCount(),
+                    ev.getLastException() == null ? "?" : ev.getLastException().toString()))
+            .build();
 
     public EventConsumer(String bootstrap, ResultPoster poster) {
         Map<String, Object> cfg = KafkaSettings.consumer(bootstrap, Topics.BOT_GROUP, "imagine-bot-events");
@@ -90,23 +105,11 @@ public final class EventConsumer implements AutoCloseable {
             LOG.warn("skipping malformed event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getMessage());
             return;
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                poster.handle(e);
-                return;
-            } catch (RuntimeException ex) {
-                if (attempt >= 3 || !running) {
-                    LOG.error("giving up on {} event of job {} after {} attempts: {}", e.type().wireName(), e.jobId(), attempt, ex.toString());
-                    return;
-                }
-                LOG.warn("{} event of job {} failed (attempt {}): {}; retrying", e.type().wireName(), e.jobId(), attempt, ex.toString());
-                try {
-                    Thread.sleep(500L * attempt);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        try {
+            Failsafe.with(transientRetry, otherRetry).run(() -> poster.handle(e));
+        } catch (RuntimeException ex) {
+            Throwable cause = ex instanceof FailsafeException && ex.getCause() != null ? ex.getCause() : ex;
+            LOG.error("giving up on {} event of job {}: {}", e.type().wireName(), e.jobId(), cause.toString());
         }
     }
 

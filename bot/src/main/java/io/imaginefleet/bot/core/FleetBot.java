@@ -12,6 +12,7 @@ import io.imaginefleet.common.storage.BlobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.dv8tion.jda.api.JDA;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,13 @@ public final class FleetBot implements AutoCloseable {
 
     private FleetBot(BotSettings settings, BlobStore blobs, MeterRegistry registry, List<? extends CommandFamily> extra) {
         this.settings = settings;
-        this.producer = new KafkaProducer<>(KafkaSettings.producer(settings.kafkaBootstrapServers(), "imagine-bot"));
+        // the producer rides out a broker restart itself (idempotent retries) for up to the intake window, then fails
+        // the send so the user hears that the job could not be queued
+        Map<String, Object> producerConfig = KafkaSettings.producer(settings.kafkaBootstrapServers(), "imagine-bot");
+        long windowMs = Math.max(31_000, Retries.queueWindow().toMillis());
+        producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) windowMs);
+        producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, windowMs);
+        this.producer = new KafkaProducer<>(producerConfig);
         AtomicInteger n = new AtomicInteger();
         this.io = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "imagine-bot-io-" + n.incrementAndGet());

@@ -6,14 +6,16 @@ import io.imaginefleet.common.job.JobCodec;
 import io.imaginefleet.common.job.JobValidator;
 import io.imaginefleet.common.job.Violation;
 import io.imaginefleet.common.kafka.Topics;
+import dev.failsafe.Failsafe;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.interactions.InteractionHook;
 import net.dv8tion.jda.api.utils.messages.MessageEditBuilder;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a user's request into a job on {@code imagine.jobs}: the checks that need no I/O (guild, blocked terms,
  * validation, per-user limits) run before the interaction is acknowledged and answer ephemerally; everything with
- * I/O (attachments, S3, Kafka) runs on the bot's I/O executor after the acknowledgement.
+ * I/O (attachments, S3, Kafka) runs on the bot's I/O executor after the acknowledgement. S3 and Kafka blips are
+ * ridden out with bounded retries ({@link Retries}); the user is refused only when one stays away longer.
  */
 public final class JobSubmitter {
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmitter.class);
@@ -43,9 +46,17 @@ public final class JobSubmitter {
     private final Producer<String, byte[]> producer;
     private final ExecutorService io;
     private final BotMetrics metrics;
+    private final Duration queueWindow;
 
     public JobSubmitter(BotSettings settings, UsageLimits limits, JobTracker tracker, JobArchive archive,
                         Producer<String, byte[]> producer, ExecutorService io, BotMetrics metrics) {
+        this(settings, limits, tracker, archive, producer, io, metrics, Retries.queueWindow());
+    }
+
+    /** With the window ({@link Retries#queueWindow()}) for which S3 and Kafka may be unavailable before a job is refused. */
+    public JobSubmitter(BotSettings settings, UsageLimits limits, JobTracker tracker, JobArchive archive,
+                        Producer<String, byte[]> producer, ExecutorService io, BotMetrics metrics, Duration queueWindow) {
+        this.queueWindow = queueWindow;
         this.settings = settings;
         Set<String> models = new HashSet<>(settings.models());
         models.add(settings.inpaintModel());
@@ -124,26 +135,66 @@ public final class JobSubmitter {
         });
     }
 
+    /**
+     * Archives the job to S3 and produces it to {@code imagine.jobs}, neither blocking the caller: the archive write is
+     * retried with backoff on the I/O executor while S3 is unavailable ({@link Retries}, up to the queue window), and
+     * the Kafka producer retries the send itself while the broker is away (its {@code delivery.timeout.ms}, set to the
+     * same window in {@link FleetBot}). Only when a dependency is still unavailable after its window is the user told
+     * the job could not be queued.
+     */
     private void submitNow(InteractionHook hook, Instant hookAt, Job job) {
         TrackedJob t = new TrackedJob(job, hook, hookAt);
+        CompletableFuture<Void> archived;
         try {
-            archive.save(job);
-            tracker.track(t);
-            producer.send(new ProducerRecord<>(Topics.JOBS, job.id(), JobCodec.encode(job))).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            LOG.warn("submitting job {} failed: {}", job.id(), e.toString());
-            t.state(TrackedJob.State.FAILED, "not submitted");
-            release(job);
-            metrics.refused("unavailable");
-            refuse(hook, "❌ The job queue is unavailable right now; please try again in a minute.");
+            archived = Failsafe.with(Retries.<Void>whileTransient(queueWindow, "archiving job " + job.id(), LOG, io::isShutdown))
+                    .with(io).runAsync(() -> archive.save(job));
+        } catch (RuntimeException e) {
+            notQueued(t, "the image storage", e);
             return;
         }
+        archived.whenComplete((v, err) -> {
+            if (err != null) notQueued(t, "the image storage", err);
+            else produce(t);
+        });
+    }
+
+    private void produce(TrackedJob t) {
+        Job job = t.job();
+        tracker.track(t);
+        try {
+            producer.send(new ProducerRecord<>(Topics.JOBS, job.id(), JobCodec.encode(job)), (md, err) -> {
+                if (err != null) notQueued(t, "the job queue", err);
+                else queued(t);
+            });
+        } catch (RuntimeException e) {
+            notQueued(t, "the job queue", e);
+        }
+    }
+
+    private void queued(TrackedJob t) {
+        Job job = t.job();
         metrics.submitted(job.kind().wireName());
         LOG.info("job {} ({}) queued for user {}", job.id(), job.kind().wireName(), job.requester().userId());
-        if (t.state() == TrackedJob.State.QUEUED && t.editDue(0)) {
-            hook.editOriginal(new MessageEditBuilder().setContent(Messages.queued(job, tracker.queuePosition(t)))
-                    .setComponents(Messages.cancelRow(job.id())).build()).queue(ok -> { }, err -> LOG.warn("queued edit of job {} failed: {}", job.id(), err.toString()));
+        InteractionHook hook = t.hook(settings.interactionTokenLifetime(), Instant.now());
+        if (hook != null && t.state() == TrackedJob.State.QUEUED && t.editDue(0)) {
+            hook.editOriginal(new MessageEditBuilder()
+                    .setContent(Messages.queued(job, tracker.queuePosition(t))).setComponents(Messages.cancelRow(job.id())).build())
+                    .queue(ok -> { }, err -> LOG.warn("queued edit of job {} failed: {}", job.id(), err.toString()));
+        }
+    }
+
+    private void notQueued(TrackedJob t, String dependency, Throwable err) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        Job job = t.job();
+        LOG.warn("job {} could not be queued ({} unavailable after up to {} s): {}", job.id(), dependency, queueWindow.toSeconds(),
+                cause.toString());
+        InteractionHook hook = t.hook(settings.interactionTokenLifetime(), Instant.now());
+        t.state(TrackedJob.State.FAILED, "not queued");
+        release(job);
+        metrics.refused("unavailable");
+        if (hook != null) {
+            refuse(hook, "❌ Your job could not be queued: " + dependency + " stayed unavailable (tried for "
+                    + queueWindow.toSeconds() + " s). Nothing was started; please try again in a few minutes.");
         }
     }
 

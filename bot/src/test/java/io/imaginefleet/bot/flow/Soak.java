@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -42,25 +44,54 @@ public final class Soak {
         }
     }
 
-    /** One submitted job's fate. */
-    public record Outcome(int index, String prompt, String jobId, String state, String reason, int posts, long millisToResult) {}
+    /** Where a job ended as far as its user can tell. */
+    public enum State {
+        /** The result was posted. */ COMPLETED,
+        /** A worker could not make it; the user was told why. */ FAILED,
+        /** The bot told the user it could not take the job (ephemeral answer); nothing runs. */ REFUSED,
+        /** The user never got a final answer. */ LOST;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One submitted job's fate, from what the bot sent through the stand-in: every call on its interaction token
+     * (acknowledgement, edits of the original response, ephemeral follow-ups) and channel posts that name its prompt.
+     *
+     * @param posts          final messages (result or failure) posted for it: more than one is a duplicate
+     * @param lastSeen       the last text its user saw (for outstanding jobs: the last known state)
+     * @param onJobsTopic    whether the job reached {@code imagine.jobs} (null when not checked)
+     */
+    public record Outcome(int index, String prompt, String jobId, State state, String reason, int posts, long millisToResult,
+                          String lastSeen, Boolean onJobsTopic) {
+        String describe() {
+            return String.format("job %d (%s) %s%s, %d final post(s), on imagine.jobs: %s, last seen: %s", index,
+                    jobId == null ? "no job id seen" : jobId, state.label(), reason == null ? "" : " (" + reason + ")", posts,
+                    onJobsTopic == null ? "?" : onJobsTopic ? "yes" : "no", lastSeen == null ? "(nothing)" : oneLine(lastSeen));
+        }
+    }
 
     /** The soak's figures. */
-    public record Report(int submitted, int completed, int failed, int lost, int postedTwice, long p50Millis, long p95Millis,
-                         int workerKills, int brokerRestarts, int s3Outages, int botRestarts, Map<String, Integer> failureReasons,
-                         List<Outcome> outcomes, double loadAverage, long wallMillis, List<String> secretLeaks) {
+    public record Report(int submitted, int completed, int failed, int refused, int lost, int postedTwice, long p50Millis,
+                         long p95Millis, int workerKills, int brokerRestarts, int s3Outages, int botRestarts,
+                         Map<String, Integer> failureReasons, Map<String, Integer> refusalReasons, List<Outcome> outcomes,
+                         boolean timedOut, double loadAverage, long wallMillis, List<String> secretLeaks) {
         public boolean ok() {
             return lost == 0 && postedTwice == 0 && secretLeaks.isEmpty();
         }
 
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("%-28s %8s%n", "soak figure", "value"));
+            sb.append(String.format("%-32s %8s%n", "soak figure", "value"));
             row(sb, "jobs submitted", submitted);
             row(sb, "completed", completed);
-            row(sb, "failed (with reason)", failed);
+            row(sb, "failed (worker, with reason)", failed);
             failureReasons.forEach((r, n) -> sb.append(String.format("    %4d × %s%n", n, r)));
-            row(sb, "lost", lost);
+            row(sb, "refused (bot, with reason)", refused);
+            refusalReasons.forEach((r, n) -> sb.append(String.format("    %4d × %s%n", n, r)));
+            row(sb, "lost (no answer)", lost);
             row(sb, "posted twice", postedTwice);
             row(sb, "p50 time to result (ms)", p50Millis);
             row(sb, "p95 time to result (ms)", p95Millis);
@@ -70,16 +101,17 @@ public final class Soak {
             row(sb, "bot restarts survived", botRestarts);
             row(sb, "secrets found in logs/Kafka", secretLeaks.size());
             secretLeaks.forEach(l -> sb.append("    ").append(l).append('\n'));
-            sb.append(String.format("%-28s %8s%n", "wall time (s)", wallMillis / 1000));
-            sb.append(String.format("%-28s %8.1f%n", "load average (1 min, end)", loadAverage));
+            sb.append(String.format("%-32s %8s%n", "wall time (s)", wallMillis / 1000));
+            sb.append(String.format("%-32s %8.1f%n", "load average (1 min, end)", loadAverage));
+            if (timedOut) sb.append("timed out waiting for answers; outstanding jobs:\n");
             for (Outcome o : outcomes) {
-                if (o.state().equals("lost") || o.posts() > 1) sb.append("  ").append(o).append('\n');
+                if (o.state() == State.LOST || o.posts() > 1) sb.append("  ").append(o.describe()).append('\n');
             }
             return sb.toString();
         }
 
         private static void row(StringBuilder sb, String name, long v) {
-            sb.append(String.format("%-28s %8d%n", name, v));
+            sb.append(String.format("%-32s %8d%n", name, v));
         }
     }
 
@@ -111,6 +143,7 @@ public final class Soak {
             List<String> prompts = new ArrayList<>();
             List<Long> submittedAt = new ArrayList<>();
             List<User> users = new ArrayList<>();
+            List<Interaction> interactions = new ArrayList<>();
             List<Integer> killAt = new ArrayList<>();
             for (int k = 0; k < o.kills(); k++) killAt.add((int) ((k + 1) * (long) o.jobs() / (o.kills() + 1)));
             int brokerAt = o.brokerRestart() ? o.jobs() / 2 : -1;
@@ -123,45 +156,71 @@ public final class Soak {
                     workers.get(victim).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
                     workers.set(victim, startWorker(env, nextWorker++, logs));
                     restarts[0]++;
+                    log("job %d: SIGKILLed worker %d, started worker %d", i, victim, nextWorker - 1);
                 }
                 if (i == brokerAt) {
+                    long b0 = System.currentTimeMillis();
                     env.kafka.restart();
                     restarts[1]++;
+                    log("job %d: broker restarted (%d ms)", i, System.currentTimeMillis() - b0);
                 }
                 if (i == s3At) {
                     env.s3.stop();
+                    log("job %d: S3 server stopped for %d s", i, o.s3OutageLength().toSeconds());
                     Thread s3Back = new Thread(() -> {
                         sleep(o.s3OutageLength().toMillis());
                         env.s3.start();
+                        log("S3 server back");
                     }, "s3-back");
                     s3Back.start();
                     restarts[2]++;
                 }
                 if (i == botAt) {
+                    long b0 = System.currentTimeMillis();
                     bot[0].close();
                     bot[0] = env.startBot(settings);
                     restarts[3]++;
+                    log("job %d: bot restarted (%d ms)", i, System.currentTimeMillis() - b0);
                 }
                 User u = new User(900_000L + i, "soak" + i);
                 String prompt = "soak " + run + " job " + i;
                 users.add(u);
                 prompts.add(prompt);
                 submittedAt.add(System.currentTimeMillis());
-                env.discord.slash(u, "imagine", Option.string("prompt", prompt), Option.integer("steps", 2),
-                        Option.integer("width", 64), Option.integer("height", 64), Option.integer("seed", i));
+                interactions.add(env.discord.slash(u, "imagine", Option.string("prompt", prompt), Option.integer("steps", 2),
+                        Option.integer("width", 64), Option.integer("height", 64), Option.integer("seed", i)));
                 sleep(o.submitEvery().toMillis());
             }
+            log("all %d jobs submitted after %d s; waiting for every answer (at most %d min)", o.jobs(),
+                    (System.currentTimeMillis() - t0) / 1000, o.timeout().toMinutes());
 
+            // wait until every job has an answer (result, failure or refusal); stop at once when all have one
             long deadline = System.currentTimeMillis() + o.timeout().toMillis();
+            long nextProgress = 0;
+            boolean timedOut = false;
             List<Outcome> outcomes;
             while (true) {
-                outcomes = outcomes(env, prompts, users, submittedAt, false);
-                boolean open = outcomes.stream().anyMatch(x -> x.state().equals("lost"));
-                if (!open || System.currentTimeMillis() > deadline) break;
+                outcomes = outcomes(env, prompts, interactions, submittedAt, null);
+                long open = outcomes.stream().filter(x -> x.state() == State.LOST).count();
+                if (open == 0) break;
+                if (System.currentTimeMillis() > deadline) {
+                    timedOut = true;
+                    break;
+                }
+                if (System.currentTimeMillis() >= nextProgress) {
+                    log("%s; %d without an answer yet", counts(outcomes), open);
+                    nextProgress = System.currentTimeMillis() + 30_000;
+                }
                 sleep(2000);
             }
             sleep(3000); // let duplicates, if any, arrive
-            outcomes = outcomes(env, prompts, users, submittedAt, true);
+            Set<String> onTopic = new HashSet<>();
+            for (Job j : env.jobs()) onTopic.add(j.id());
+            outcomes = outcomes(env, prompts, interactions, submittedAt, onTopic);
+            log("%s%s", counts(outcomes), timedOut ? " — timed out after " + o.timeout().toMinutes() + " min" : "");
+            if (timedOut) {
+                for (Outcome x : outcomes) if (x.state() == State.LOST) log("  outstanding: %s", x.describe());
+            }
             for (Process p : workers) p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             workers.clear();
 
@@ -182,78 +241,137 @@ public final class Soak {
             }
 
             List<Long> times = new ArrayList<>();
-            Map<String, Integer> reasons = new LinkedHashMap<>();
-            int completed = 0, failed = 0, lost = 0, twice = 0;
+            Map<String, Integer> failures = new LinkedHashMap<>();
+            Map<String, Integer> refusals = new LinkedHashMap<>();
+            int completed = 0, failed = 0, refused = 0, lost = 0, twice = 0;
             for (Outcome x : outcomes) {
                 switch (x.state()) {
-                    case "completed" -> {
+                    case COMPLETED -> {
                         completed++;
                         times.add(x.millisToResult());
                     }
-                    case "failed" -> {
+                    case FAILED -> {
                         failed++;
-                        reasons.merge(x.reason(), 1, Integer::sum);
+                        failures.merge(x.reason(), 1, Integer::sum);
                     }
-                    default -> lost++;
+                    case REFUSED -> {
+                        refused++;
+                        refusals.merge(x.reason(), 1, Integer::sum);
+                    }
+                    case LOST -> lost++;
                 }
                 if (x.posts() > 1) twice++;
             }
             Collections.sort(times);
-            return new Report(o.jobs(), completed, failed, lost, twice, pct(times, 50), pct(times, 95), restarts[0], restarts[1],
-                    restarts[2], restarts[3], reasons, outcomes, loadAverage(), System.currentTimeMillis() - t0, leaks);
+            return new Report(o.jobs(), completed, failed, refused, lost, twice, pct(times, 50), pct(times, 95), restarts[0],
+                    restarts[1], restarts[2], restarts[3], failures, refusals, outcomes, timedOut, loadAverage(),
+                    System.currentTimeMillis() - t0, leaks);
         } finally {
             for (Process p : workers) p.destroyForcibly();
         }
     }
 
-    private static List<Outcome> outcomes(FleetEnv env, List<String> prompts, List<User> users, List<Long> submittedAt, boolean withJobs) {
+    private static String counts(List<Outcome> outcomes) {
+        Map<State, Long> n = new java.util.EnumMap<>(State.class);
+        for (Outcome x : outcomes) n.merge(x.state(), 1L, Long::sum);
+        return String.format("%d completed, %d failed, %d refused, %d lost/outstanding", n.getOrDefault(State.COMPLETED, 0L),
+                n.getOrDefault(State.FAILED, 0L), n.getOrDefault(State.REFUSED, 0L), n.getOrDefault(State.LOST, 0L));
+    }
+
+    /**
+     * Each job's outcome from the calls the bot made to the stand-in. A job's final message is an edit of its original
+     * response or a channel post (after a bot restart, or once the token is old) that shows its prompt with ✅ or
+     * "could not be made"; a refusal is an ephemeral answer on its interaction token (immediate or follow-up).
+     */
+    private static List<Outcome> outcomes(FleetEnv env, List<String> prompts, List<Interaction> interactions, List<Long> submittedAt,
+                                          Set<String> onTopic) {
         List<RestCall> calls = env.discord.calls();
-        Map<String, String> jobIds = new java.util.HashMap<>();
-        try {
-            for (Job j : env.jobs()) jobIds.put(j.requester().userId(), j.id());
-        } catch (RuntimeException e) {
-            if (withJobs) throw e;
+        Map<String, List<RestCall>> byToken = new java.util.HashMap<>();
+        List<RestCall> untokened = new ArrayList<>();
+        for (RestCall c : calls) {
+            if (c.token() != null) byToken.computeIfAbsent(c.token(), k -> new ArrayList<>()).add(c);
+            else untokened.add(c);
         }
         List<Outcome> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            String prompt = prompts.get(i);
-            String tokenless = prompt + " "; // "job 1" must not match "job 12"
-            List<RestCall> finals = new ArrayList<>();
+            String shown = "**" + prompts.get(i) + "**"; // how Messages renders the prompt: "job 1" never matches "job 12"
+            List<RestCall> mine = byToken.getOrDefault(interactions.get(i).token(), List.of());
+            String jobId = null;
+            String lastSeen = mine.isEmpty() ? null : "(no answer yet)";
             String refusal = null;
-            for (RestCall c : calls) {
-                String text = c.content() + " ";
-                boolean mine = (jobIdOf(jobIds, users.get(i)) != null && c.buttonIds().contains("imagine:r:" + jobIdOf(jobIds, users.get(i))))
-                        || text.contains(tokenless) || text.contains(prompt + "*") || text.contains(prompt + "`")
-                        || text.contains(prompt + "\n") || text.contains(prompt + "\"");
-                if (mine && (text.contains("✅") || c.buttonIds().stream().anyMatch(b -> b.startsWith("imagine:r:")) || text.contains("❌ "))) {
+            List<RestCall> finals = new ArrayList<>();
+            for (RestCall c : mine) {
+                for (String b : c.buttonIds()) {
+                    if (b.startsWith("imagine:x:") || b.startsWith("imagine:r:")) jobId = b.substring(10);
+                }
+                if (c.isCallback()) {
+                    if (c.json() != null && c.json().path("type").asInt() == 4) { // immediate reply: a precheck refusal
+                        lastSeen = c.json().path("data").path("content").asText();
+                        if ((c.json().path("data").path("flags").asInt() & 64) != 0) refusal = lastSeen;
+                    } else {
+                        lastSeen = "(deferred: \"thinking…\")";
+                    }
+                    continue;
+                }
+                if (c.method().equals("DELETE")) continue;
+                if (!c.content().isEmpty()) lastSeen = c.content();
+                boolean followUp = c.method().equals("POST") && c.path().split("/").length == 3;
+                if (followUp && (c.json() == null || (c.json().path("flags").asInt() & 64) != 0) && !c.content().contains(shown)) {
+                    refusal = c.content();
+                } else if (isFinal(c, shown)) {
                     finals.add(c);
                 }
             }
-            String jobId = jobIds.get(String.valueOf(users.get(i).id()));
-            String state;
+            for (RestCall c : untokened) {
+                if (c.content().contains(shown) && isFinal(c, shown)) {
+                    finals.add(c);
+                    lastSeen = c.content();
+                }
+            }
+            finals.sort(java.util.Comparator.comparingLong(RestCall::at));
+            for (RestCall c : finals) {
+                for (String b : c.buttonIds()) if (b.startsWith("imagine:r:")) jobId = b.substring(10);
+            }
+            State state;
             String reason = null;
             long millis = -1;
             if (!finals.isEmpty()) {
                 RestCall first = finals.get(0);
-                boolean ok = first.content().contains("✅") || first.buttonIds().stream().anyMatch(b -> b.startsWith("imagine:r:"));
-                state = ok ? "completed" : "failed";
-                reason = ok ? null : firstLine(first.content());
+                boolean ok = first.content().contains("✅");
+                state = ok ? State.COMPLETED : State.FAILED;
+                if (!ok) {
+                    String t = first.content();
+                    int at = t.indexOf("could not be made:");
+                    reason = oneLine(at < 0 ? t : t.substring(at + "could not be made:".length()).trim());
+                }
                 millis = first.at() - submittedAt.get(i);
+            } else if (refusal != null) {
+                state = State.REFUSED;
+                reason = oneLine(refusal);
             } else {
-                state = "lost";
+                state = State.LOST;
             }
-            out.add(new Outcome(i, prompt, jobId, state, reason, finals.size(), millis));
+            Boolean topic = onTopic == null || jobId == null ? null : onTopic.contains(jobId);
+            out.add(new Outcome(i, prompts.get(i), jobId, state, reason, finals.size(), millis, lastSeen, topic));
         }
         return out;
     }
 
-    private static String jobIdOf(Map<String, String> jobIds, User u) {
-        return jobIds.get(String.valueOf(u.id()));
+    /** A result ("✅ prompt") or a failure ("❌ prompt — could not be made: …") for the job showing {@code shown}. */
+    private static boolean isFinal(RestCall c, String shown) {
+        String t = c.content();
+        return t.contains(shown) && (t.contains("✅ " + shown) || (t.contains("❌ " + shown) && t.contains("could not be made")));
     }
 
-    private static String firstLine(String s) {
+    private static String oneLine(String s) {
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).replaceAll("job \\d+", "job N");
+        String l = nl < 0 ? s : s.substring(0, nl);
+        return l.length() > 200 ? l.substring(0, 200) + "…" : l;
+    }
+
+    private static void log(String fmt, Object... args) {
+        System.out.printf("soak %tT  %s%n", System.currentTimeMillis(), String.format(fmt, args));
+        System.out.flush();
     }
 
     private static Process startWorker(FleetEnv env, int n, Path logs) throws Exception {
