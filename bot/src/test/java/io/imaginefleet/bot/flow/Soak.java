@@ -8,6 +8,8 @@ import io.imaginefleet.bot.discord.DiscordStandIn.User;
 import io.imaginefleet.bot.discord.RestCall;
 import io.imaginefleet.worker.fleet.WorkerMain;
 import io.imaginefleet.common.job.Job;
+import io.imaginefleet.common.job.JobCodec;
+import io.imaginefleet.common.job.JobEvent;
 import io.imaginefleet.common.kafka.Topics;
 import io.imaginefleet.common.storage.S3Settings;
 import java.nio.file.Files;
@@ -115,6 +117,9 @@ public final class Soak {
         }
     }
 
+    /** Deliveries a worker gives a job before it fails it (kills and the S3 outage each cost one). */
+    static final int WORKER_MAX_ATTEMPTS = 8;
+
     private Soak() {}
 
     public static void main(String[] args) throws Exception {
@@ -132,8 +137,10 @@ public final class Soak {
         List<Process> workers = new ArrayList<>();
         int[] restarts = new int[4];
         try (LogCapture logCapture = LogCapture.install(); FleetEnv env = new FleetEnv()) {
+            // the broker archives a record silently after share.delivery.count.limit deliveries (default 5): the workers'
+            // own limit (WORKER_MAX_ATTEMPTS, which answers the user and writes the DLQ) must stay below it
             env.kafka.setGroupConfig(Topics.WORKER_SHARE_GROUP, Map.of("share.auto.offset.reset", "earliest",
-                    "share.record.lock.duration.ms", "15000"));
+                    "share.record.lock.duration.ms", "15000", "share.delivery.count.limit", String.valueOf(WORKER_MAX_ATTEMPTS + 2)));
             BotSettings settings = env.settings().withLimits(100_000, 100_000, List.of());
             FleetBot[] bot = {env.startBot(settings)};
             int nextWorker = 0;
@@ -195,15 +202,23 @@ public final class Soak {
                     (System.currentTimeMillis() - t0) / 1000, o.timeout().toMinutes());
 
             // wait until every job has an answer (result, failure or refusal); stop at once when all have one
+            // (or when nothing changed for soak.stallMinutes: the rest will not come)
             long deadline = System.currentTimeMillis() + o.timeout().toMillis();
+            long stallMillis = Duration.ofMinutes(Integer.getInteger("soak.stallMinutes", 5)).toMillis();
             long nextProgress = 0;
+            long lastChange = System.currentTimeMillis();
+            long lastOpen = -1;
             boolean timedOut = false;
             List<Outcome> outcomes;
             while (true) {
                 outcomes = outcomes(env, prompts, interactions, submittedAt, null);
                 long open = outcomes.stream().filter(x -> x.state() == State.LOST).count();
                 if (open == 0) break;
-                if (System.currentTimeMillis() > deadline) {
+                if (open != lastOpen) {
+                    lastOpen = open;
+                    lastChange = System.currentTimeMillis();
+                }
+                if (System.currentTimeMillis() > deadline || System.currentTimeMillis() - lastChange > stallMillis) {
                     timedOut = true;
                     break;
                 }
@@ -217,10 +232,20 @@ public final class Soak {
             Set<String> onTopic = new HashSet<>();
             for (Job j : env.jobs()) onTopic.add(j.id());
             outcomes = outcomes(env, prompts, interactions, submittedAt, onTopic);
-            log("%s%s", counts(outcomes), timedOut ? " — timed out after " + o.timeout().toMinutes() + " min" : "");
-            if (timedOut) {
-                for (Outcome x : outcomes) if (x.state() == State.LOST) log("  outstanding: %s", x.describe());
+            log("%s%s", counts(outcomes), timedOut ? " — stopped waiting (timeout " + o.timeout().toMinutes()
+                    + " min, or no answer for " + stallMillis / 60_000 + " min)" : "");
+            if (outcomes.stream().anyMatch(x -> x.state() == State.LOST)) {
+                Map<String, String> lastEvent = lastEvents(env);
+                Set<String> dlq = new HashSet<>();
+                env.records(Topics.DLQ).forEach(r -> dlq.add(r.key()));
+                for (Outcome x : outcomes) {
+                    if (x.state() != State.LOST) continue;
+                    log("  outstanding: %s; last event: %s%s", x.describe(), x.jobId() == null ? "?" : lastEvent.getOrDefault(x.jobId(), "none"),
+                            x.jobId() != null && dlq.contains(x.jobId()) ? "; in the DLQ" : "");
+                }
             }
+            Files.writeString(logs.resolve("bot.log"), logCapture.text());
+            log("logs: %s (bot.log, worker-N.log)", logs.toAbsolutePath());
             for (Process p : workers) p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             workers.clear();
 
@@ -269,6 +294,20 @@ public final class Soak {
         } finally {
             for (Process p : workers) p.destroyForcibly();
         }
+    }
+
+    /** Each job's last event on {@code imagine.events}: type, worker and (for failures) the reason. */
+    private static Map<String, String> lastEvents(FleetEnv env) {
+        Map<String, String> last = new java.util.HashMap<>();
+        for (var r : env.records(Topics.EVENTS)) {
+            try {
+                JobEvent e = JobCodec.decodeEvent(r.value());
+                last.put(e.jobId(), e.type().wireName() + " from " + e.workerId() + (e.message() == null ? "" : " (" + e.message() + ")"));
+            } catch (RuntimeException ex) {
+                // not an event the fleet wrote
+            }
+        }
+        return last;
     }
 
     private static String counts(List<Outcome> outcomes) {
@@ -398,7 +437,7 @@ public final class Soak {
         e.put("WORKER_MODEL_DIR", models.toAbsolutePath().toString());
         e.put("WORKER_MODEL_NAME", FleetEnv.MODEL);
         e.put("WORKER_PROGRESS_EVERY", "1");
-        e.put("WORKER_MAX_ATTEMPTS", "6");
+        e.put("WORKER_MAX_ATTEMPTS", String.valueOf(WORKER_MAX_ATTEMPTS));
         e.put("WORKER_DRAIN_GRACE", "5s");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(logName(n)).toFile()));
         return pb.start();

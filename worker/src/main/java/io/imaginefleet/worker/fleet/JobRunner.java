@@ -1,5 +1,8 @@
 package io.imaginefleet.worker.fleet;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.imaginefleet.common.job.FailureCode;
 import io.imaginefleet.common.job.Job;
 import io.imaginefleet.common.job.JobEvent;
@@ -46,6 +49,25 @@ public final class JobRunner {
     private final Duration eventTimeout;
     private final long maxInputPixels;
     private final FleetObserver observer;
+
+    /** How long a finished image's upload may wait for S3 (retried with backoff) before the job is released. */
+    static final Duration UPLOAD_WINDOW = Duration.ofSeconds(30);
+
+    private static RetryPolicy<Object> uploadRetry(String jobId) {
+        return RetryPolicy.builder()
+                .handleIf(e -> e instanceof BlobStoreException b && b.isTransient())
+                .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(5))
+                .withJitter(0.25)
+                .withMaxRetries(-1)
+                .withMaxDuration(UPLOAD_WINDOW)
+                .onRetry(ev -> {
+                    if (ev.getAttemptCount() == 1) {
+                        LOG.info("job {}: storing the result failed ({}); retrying with backoff for up to {} s", jobId,
+                                ev.getLastException() == null ? "?" : ev.getLastException().getMessage(), UPLOAD_WINDOW.toSeconds());
+                    }
+                })
+                .build();
+    }
 
     public JobRunner(ImageEngine engine, BlobStore blobs, EventPublisher events, String workerId, int progressEvery,
                      Duration eventTimeout, long maxInputPixels, FleetObserver observer) {
@@ -153,11 +175,15 @@ public final class JobRunner {
         try {
             for (int i = 0; i < pngs.size(); i++) {
                 String key = Job.resultKey(job.id(), i);
-                blobs.put(key, pngs.get(i), "image/png");
+                byte[] png = pngs.get(i);
+                // the image is made: ride out an S3 blip here rather than release the job and generate it again
+                Failsafe.with(uploadRetry(job.id())).run(() -> blobs.put(key, png, "image/png"));
                 keys.add(key);
             }
         } catch (BlobStoreException e) {
             return new JobOutcome.Transient(FailureCode.UNAVAILABLE, "could not store the result in S3 (" + e.getMessage() + ")", e);
+        } catch (FailsafeException e) {
+            return new JobOutcome.Transient(FailureCode.UNAVAILABLE, "interrupted while storing the result in S3", e);
         }
         timings.put("upload", ms(t3));
         timings.put("total", Math.max(0, Duration.between(pickedUp, Instant.now()).toMillis()));
