@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ public final class EventConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long lag = -1;
     private volatile Instant lastPoll = Instant.EPOCH;
+    /** Next offset to read per partition after the events handled since the last commit. */
+    private final Map<TopicPartition, OffsetAndMetadata> handled = new java.util.HashMap<>();
     /** S3 or Kafka away (a restart, an outage): keep trying with backoff for a while, the result must not be lost. */
     private final RetryPolicy<Object> transientRetry =
             Retries.whileTransient(Retries.POST_WINDOW, "posting an event", LOG, () -> !running);
@@ -77,10 +80,14 @@ public final class EventConsumer implements AutoCloseable {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 lastPoll = Instant.now();
                 for (ConsumerRecord<String, byte[]> r : records) {
-                    if (!running) break;
-                    handle(r);
+                    if (!running || !handle(r)) break;
+                    handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                 }
-                if (!records.isEmpty()) consumer.commitSync();
+                if (!running) break;
+                if (!handled.isEmpty()) {
+                    consumer.commitSync(handled);
+                    handled.clear();
+                }
                 updateLag();
             }
         } catch (WakeupException e) {
@@ -89,7 +96,8 @@ public final class EventConsumer implements AutoCloseable {
             LOG.error("events consumer stopped: {}", e.toString(), e);
         } finally {
             try {
-                consumer.commitSync(Duration.ofSeconds(5));
+                // only what was handled: events polled but not posted yet are read again by the next bot
+                if (!handled.isEmpty()) consumer.commitSync(handled, Duration.ofSeconds(5));
             } catch (RuntimeException ignored) {
                 // best effort
             }
@@ -97,20 +105,23 @@ public final class EventConsumer implements AutoCloseable {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> r) {
+    /** Handles one record; false when the bot is stopping before it was handled (the next bot reads it again). */
+    private boolean handle(ConsumerRecord<String, byte[]> r) {
         JobEvent e;
         try {
             e = JobCodec.decodeEvent(r.value());
         } catch (InvalidJobException ex) {
             LOG.warn("skipping malformed event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getMessage());
-            return;
+            return true;
         }
         try {
             Failsafe.with(transientRetry, otherRetry).run(() -> poster.handle(e));
         } catch (RuntimeException ex) {
+            if (!running) return false;
             Throwable cause = ex instanceof FailsafeException && ex.getCause() != null ? ex.getCause() : ex;
             LOG.error("giving up on {} event of job {}: {}", e.type().wireName(), e.jobId(), cause.toString());
         }
+        return true;
     }
 
     private void updateLag() {

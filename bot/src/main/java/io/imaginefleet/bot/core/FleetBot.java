@@ -37,6 +37,7 @@ public final class FleetBot implements AutoCloseable {
     private final JobTracker tracker;
     private final JobArchive archive;
     private final ResultPoster poster;
+    private final JobSubmitter submitter;
     private final List<CommandFamily> families;
     private JDA jda;
     private EventConsumer events;
@@ -64,7 +65,7 @@ public final class FleetBot implements AutoCloseable {
         PostedLedger ledger = new PostedLedger(producer);
         ledger.load(settings.kafkaBootstrapServers());
         this.poster = new ResultPoster(settings, tracker, archive, ledger, blobs, limits, metrics);
-        JobSubmitter submitter = new JobSubmitter(settings, limits, tracker, archive, producer, io, metrics);
+        this.submitter = new JobSubmitter(settings, limits, tracker, archive, producer, io, metrics);
         InputImages inputs = new InputImages(new AttachmentFetcher(settings.attachmentHosts(), settings.maxInputBytes()), blobs,
                 settings.maxInputPixels());
         ImageCommands images = new ImageCommands(settings, submitter, inputs);
@@ -121,6 +122,9 @@ public final class FleetBot implements AutoCloseable {
 
     @Override
     public void close() {
+        // jobs still retrying their way into the queue are queued or refused before anything stops
+        int refused = submitter.drain(Retries.queueWindow().plusSeconds(5));
+        if (refused > 0) LOG.warn("{} job(s) not queued because the bot stopped", refused);
         if (watcher != null) watcher.close();
         if (events != null) events.close();
         poster.close();

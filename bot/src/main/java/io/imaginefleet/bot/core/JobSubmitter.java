@@ -47,6 +47,8 @@ public final class JobSubmitter {
     private final ExecutorService io;
     private final BotMetrics metrics;
     private final Duration queueWindow;
+    /** Jobs between the acknowledgement and "queued" (or the refusal): archiving, producing, retrying. */
+    private final Set<TrackedJob> intake = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JobSubmitter(BotSettings settings, UsageLimits limits, JobTracker tracker, JobArchive archive,
                         Producer<String, byte[]> producer, ExecutorService io, BotMetrics metrics) {
@@ -144,8 +146,10 @@ public final class JobSubmitter {
      */
     private void submitNow(InteractionHook hook, Instant hookAt, Job job) {
         TrackedJob t = new TrackedJob(job, hook, hookAt);
+        intake.add(t);
         CompletableFuture<Void> archived;
         try {
+            if (io.isShutdown()) throw new IllegalStateException("the bot is stopping");
             archived = Failsafe.with(Retries.<Void>whileTransient(queueWindow, "archiving job " + job.id(), LOG, io::isShutdown))
                     .with(io).runAsync(() -> archive.save(job));
         } catch (RuntimeException e) {
@@ -173,6 +177,10 @@ public final class JobSubmitter {
 
     private void queued(TrackedJob t) {
         Job job = t.job();
+        if (!intake.remove(t)) {
+            LOG.warn("job {} reached the queue after its user was told it could not be queued", job.id());
+            return;
+        }
         metrics.submitted(job.kind().wireName());
         LOG.info("job {} ({}) queued for user {}", job.id(), job.kind().wireName(), job.requester().userId());
         InteractionHook hook = t.hook(settings.interactionTokenLifetime(), Instant.now());
@@ -184,6 +192,7 @@ public final class JobSubmitter {
     }
 
     private void notQueued(TrackedJob t, String dependency, Throwable err) {
+        if (!intake.remove(t)) return; // already answered
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
         Job job = t.job();
         LOG.warn("job {} could not be queued ({} unavailable after up to {} s): {}", job.id(), dependency, queueWindow.toSeconds(),
@@ -196,6 +205,36 @@ public final class JobSubmitter {
             refuse(hook, "❌ Your job could not be queued: " + dependency + " stayed unavailable (tried for "
                     + queueWindow.toSeconds() + " s). Nothing was started; please try again in a few minutes.");
         }
+    }
+
+    /**
+     * Before the bot stops: waits up to {@code max} for the jobs still on their way to the queue (retrying through an
+     * outage) to be queued or refused, then refuses the rest, so no user is left with a deferred answer that never
+     * changes. Returns how many had to be refused because of the stop.
+     */
+    public int drain(Duration max) {
+        long end = System.nanoTime() + max.toNanos();
+        while (!intake.isEmpty() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int n = 0;
+        for (TrackedJob t : List.copyOf(intake)) {
+            if (!intake.remove(t)) continue;
+            n++;
+            InteractionHook hook = t.hook(settings.interactionTokenLifetime(), Instant.now());
+            t.state(TrackedJob.State.FAILED, "not queued");
+            release(t.job());
+            metrics.refused("shutdown");
+            LOG.warn("job {} not queued: the bot is stopping", t.id());
+            if (hook != null) refuse(hook, "❌ Your job could not be queued because the bot is restarting. Nothing was started; "
+                    + "please try again in a minute.");
+        }
+        return n;
     }
 
     /** Replaces the deferred answer by an ephemeral refusal. */

@@ -27,6 +27,11 @@ final class LogCapture extends Handler implements AutoCloseable {
         return String.join("\n", lines);
     }
 
+    /** The captured lines (a live view; for streaming large captures). */
+    Iterable<String> lines() {
+        return lines;
+    }
+
     int size() {
         return lines.size();
     }

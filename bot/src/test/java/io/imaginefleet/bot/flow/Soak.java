@@ -119,6 +119,8 @@ public final class Soak {
 
     /** Deliveries a worker gives a job before it fails it (kills and the S3 outage each cost one). */
     static final int WORKER_MAX_ATTEMPTS = 8;
+    /** Job i is submitted by user USER_BASE + i (one job per user: no per-user limit gets in the way). */
+    static final long USER_BASE = 900_000L;
 
     private Soak() {}
 
@@ -189,7 +191,7 @@ public final class Soak {
                     restarts[3]++;
                     log("job %d: bot restarted (%d ms)", i, System.currentTimeMillis() - b0);
                 }
-                User u = new User(900_000L + i, "soak" + i);
+                User u = new User(USER_BASE + i, "soak" + i);
                 String prompt = "soak " + run + " job " + i;
                 users.add(u);
                 prompts.add(prompt);
@@ -229,9 +231,7 @@ public final class Soak {
                 sleep(2000);
             }
             sleep(3000); // let duplicates, if any, arrive
-            Set<String> onTopic = new HashSet<>();
-            for (Job j : env.jobs()) onTopic.add(j.id());
-            outcomes = outcomes(env, prompts, interactions, submittedAt, onTopic);
+            outcomes = outcomes(env, prompts, interactions, submittedAt, env.jobs());
             log("%s%s", counts(outcomes), timedOut ? " — stopped waiting (timeout " + o.timeout().toMinutes()
                     + " min, or no answer for " + stallMillis / 60_000 + " min)" : "");
             if (outcomes.stream().anyMatch(x -> x.state() == State.LOST)) {
@@ -244,26 +244,42 @@ public final class Soak {
                             x.jobId() != null && dlq.contains(x.jobId()) ? "; in the DLQ" : "");
                 }
             }
-            Files.writeString(logs.resolve("bot.log"), logCapture.text());
-            log("logs: %s (bot.log, worker-N.log)", logs.toAbsolutePath());
             for (Process p : workers) p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             workers.clear();
 
-            // secrets check: bot JVM logs, every worker process's output, every record on every topic
-            StringBuilder captured = new StringBuilder(logCapture.text()).append('\n').append(env.kafkaText());
-            for (int n = 0; n < nextWorker; n++) {
-                Path f = logs.resolve(logName(n));
-                if (Files.exists(f)) captured.append('\n').append(Files.readString(f));
-            }
+            // secrets check: bot JVM logs, every worker process's output, every record on every topic (line by line: the
+            // bot's log of a full soak is too large to join into one string)
             List<String> leaks = new ArrayList<>();
-            String all = captured.toString();
-            if (all.contains(io.imaginefleet.bot.discord.DiscordStandIn.BOT_TOKEN)) leaks.add("bot token");
-            if (all.contains(FleetEnv.S3_SECRET)) leaks.add("S3 secret key");
-            for (String t : env.discord.issuedTokens()) {
-                if (all.contains(t)) {
-                    leaks.add("interaction token " + t.substring(0, 6) + "…");
+            Set<String> tokens = new HashSet<>(env.discord.issuedTokens());
+            java.util.regex.Pattern tokenPattern = java.util.regex.Pattern.compile("itok-[0-9a-f-]{36}");
+            Set<String> leakedTokens = new java.util.TreeSet<>();
+            boolean[] found = new boolean[2];
+            java.util.function.Consumer<String> scan = line -> {
+                if (line.contains(io.imaginefleet.bot.discord.DiscordStandIn.BOT_TOKEN)) found[0] = true;
+                if (line.contains(FleetEnv.S3_SECRET)) found[1] = true;
+                var m = tokenPattern.matcher(line);
+                while (m.find()) if (tokens.contains(m.group())) leakedTokens.add(m.group());
+            };
+            try (var w = Files.newBufferedWriter(logs.resolve("bot.log"))) {
+                for (String line : logCapture.lines()) {
+                    scan.accept(line);
+                    w.write(line);
+                    w.newLine();
                 }
             }
+            env.kafkaText().lines().forEach(scan);
+            for (int n = 0; n < nextWorker; n++) {
+                Path f = logs.resolve(logName(n));
+                if (Files.exists(f)) {
+                    try (var lines = Files.lines(f)) {
+                        lines.forEach(scan);
+                    }
+                }
+            }
+            if (found[0]) leaks.add("bot token");
+            if (found[1]) leaks.add("S3 secret key");
+            for (String t : leakedTokens) leaks.add("interaction token " + t.substring(0, 6) + "…");
+            log("%d bot log lines checked for secrets; logs in %s (bot.log, worker-N.log)", logCapture.size(), logs.toAbsolutePath());
 
             List<Long> times = new ArrayList<>();
             Map<String, Integer> failures = new LinkedHashMap<>();
@@ -323,7 +339,15 @@ public final class Soak {
      * "could not be made"; a refusal is an ephemeral answer on its interaction token (immediate or follow-up).
      */
     private static List<Outcome> outcomes(FleetEnv env, List<String> prompts, List<Interaction> interactions, List<Long> submittedAt,
-                                          Set<String> onTopic) {
+                                          List<Job> jobsOnTopic) {
+        Set<String> onTopic = new HashSet<>();
+        Map<String, String> jobByUser = new java.util.HashMap<>();
+        if (jobsOnTopic != null) {
+            for (Job j : jobsOnTopic) {
+                onTopic.add(j.id());
+                if (j.requester() != null) jobByUser.put(j.requester().userId(), j.id());
+            }
+        }
         List<RestCall> calls = env.discord.calls();
         Map<String, List<RestCall>> byToken = new java.util.HashMap<>();
         List<RestCall> untokened = new ArrayList<>();
@@ -390,7 +414,8 @@ public final class Soak {
             } else {
                 state = State.LOST;
             }
-            Boolean topic = onTopic == null || jobId == null ? null : onTopic.contains(jobId);
+            if (jobId == null) jobId = jobByUser.get(String.valueOf(USER_BASE + i));
+            Boolean topic = jobsOnTopic == null ? null : jobId != null && onTopic.contains(jobId);
             out.add(new Outcome(i, prompts.get(i), jobId, state, reason, finals.size(), millis, lastSeen, topic));
         }
         return out;
