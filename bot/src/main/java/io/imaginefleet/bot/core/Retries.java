@@ -17,7 +17,7 @@ import org.slf4j.Logger;
  * up to ~30 s is queued once S3 and Kafka are back; after the window the user is told it could not be queued.
  */
 public final class Retries {
-    /** System property (also a Quarkus config key) for the intake window in seconds. */
+    /** System property ({@code -Dimagine.bot.queue-window-seconds=N}) for the intake window in seconds. */
     public static final String QUEUE_WINDOW_PROPERTY = "imagine.bot.queue-window-seconds";
     /** The default intake window. */
     public static final Duration DEFAULT_QUEUE_WINDOW = Duration.ofSeconds(45);

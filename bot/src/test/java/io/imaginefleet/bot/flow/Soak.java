@@ -124,7 +124,25 @@ public final class Soak {
 
     private Soak() {}
 
+    /** Held so the levels stick (JUL keeps loggers weakly). */
+    private static final List<java.util.logging.Logger> LEVELS = new ArrayList<>();
+
+    /**
+     * The bot's production log levels (application.properties: root INFO, JDA INFO, Kafka WARN). Run outside Maven
+     * with the JBoss log manager and no configuration, every logger is at TRACE: 900k lines per soak, and JDA's and
+     * the stand-in's TRACE lines print request routes and gateway frames, which hold tokens.
+     */
+    static void productionLogLevels() {
+        for (String[] l : new String[][] {{"", "INFO"}, {"net.dv8tion", "INFO"}, {"org.java_websocket", "INFO"},
+                {"org.apache.kafka", "WARN"}, {"kafka", "WARN"}}) {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(l[0]);
+            logger.setLevel(java.util.logging.Level.parse(l[1].equals("WARN") ? "WARNING" : l[1]));
+            LEVELS.add(logger);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
+        productionLogLevels();
         Report r = run(Options.fromSystemProperties());
         System.out.println(r.table());
         System.out.println(r.ok() ? "SOAK PASSED" : "SOAK FAILED: jobs lost or posted twice, or a secret leaked");
