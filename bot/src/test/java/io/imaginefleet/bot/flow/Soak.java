@@ -158,9 +158,11 @@ public final class Soak {
         int[] restarts = new int[4];
         try (LogCapture logCapture = LogCapture.install(); FleetEnv env = new FleetEnv()) {
             // the broker archives a record silently after share.delivery.count.limit deliveries (default 5): the workers'
-            // own limit (WORKER_MAX_ATTEMPTS, which answers the user and writes the DLQ) must stay below it
+            // own limit (WORKER_MAX_ATTEMPTS, which answers the user and writes the DLQ) must stay below it. The lock is the
+            // default 30 s: a busy worker's lock renewal polls, and each poll may acquire (and so count a delivery of) the
+            // record at the head of the queue, so renewals must stay rare for short jobs
             env.kafka.setGroupConfig(Topics.WORKER_SHARE_GROUP, Map.of("share.auto.offset.reset", "earliest",
-                    "share.record.lock.duration.ms", "15000", "share.delivery.count.limit", String.valueOf(WORKER_MAX_ATTEMPTS + 2)));
+                    "share.record.lock.duration.ms", "30000", "share.delivery.count.limit", String.valueOf(WORKER_MAX_ATTEMPTS + 2)));
             BotSettings settings = env.settings().withLimits(100_000, 100_000, List.of());
             FleetBot[] bot = {env.startBot(settings)};
             int nextWorker = 0;

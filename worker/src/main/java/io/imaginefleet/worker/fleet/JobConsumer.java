@@ -326,10 +326,15 @@ public final class JobConsumer implements AutoCloseable {
         return findRenewed(original, Math.min(2000, renewIntervalMs()));
     }
 
-    /** Polls until the record at {@code original}'s offset comes back; releases anything else delivered meanwhile. */
+    /**
+     * Polls until the record at {@code original}'s offset comes back; releases anything else delivered meanwhile, once,
+     * after the last poll. (Explicit acknowledgements travel with the next poll, so releasing inside the loop let the
+     * next poll acquire the same record again: each renewal burnt up to 20 of the head-of-queue record's deliveries,
+     * and the broker archives a record silently at {@code share.delivery.count.limit} — jobs were lost under load.)
+     */
     private ConsumerRecord<String, byte[]> findRenewed(ConsumerRecord<String, byte[]> original, long waitMs) {
         long end = System.nanoTime() + waitMs * 1_000_000;
-        boolean released = false;
+        List<ConsumerRecord<String, byte[]>> extra = new ArrayList<>();
         ConsumerRecord<String, byte[]> found = null;
         while (found == null && System.nanoTime() < end) {
             ConsumerRecords<String, byte[]> rs;
@@ -343,12 +348,12 @@ public final class JobConsumer implements AutoCloseable {
                 if (r.topic().equals(original.topic()) && r.partition() == original.partition() && r.offset() == original.offset()) {
                     found = r;
                 } else {
-                    consumer.acknowledge(r, AcknowledgeType.RELEASE);
-                    released = true;
+                    extra.add(r);
                 }
             }
         }
-        if (released) {
+        if (!extra.isEmpty()) {
+            for (ConsumerRecord<String, byte[]> r : extra) consumer.acknowledge(r, AcknowledgeType.RELEASE);
             commit("release of extra records");
         }
         return found;
