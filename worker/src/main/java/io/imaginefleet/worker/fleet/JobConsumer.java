@@ -185,8 +185,7 @@ public final class JobConsumer implements AutoCloseable {
             return;
         }
         if (attempt > settings.maxAttempts()) {
-            permanent(record, job.id(), FailureCode.DELIVERY_LIMIT, "gave up after " + (attempt - 1)
-                    + " deliveries: workers crashed or timed out while running this job", attempt, new LinkedHashMap<>());
+            deliveryLimit(record, attempt);
             return;
         }
         if (JobValidator.expired(job, pickedUp)) {
@@ -261,6 +260,29 @@ public final class JobConsumer implements AutoCloseable {
             acknowledge(held, AcknowledgeType.RELEASE);
             observer.jobFinished("cancelled", null, timings);
         }
+    }
+
+    /**
+     * A record delivered more than {@code maxAttempts} times is dead-lettered by whichever poll acquired it (the job loop
+     * or a lock renewal): the broker archives a record silently once its delivery count reaches the share group's limit,
+     * so workers settle it one delivery before that ({@link #effectiveMaxAttempts}).
+     */
+    private void deliveryLimit(ConsumerRecord<String, byte[]> record, int attempt) {
+        String id = Optional.ofNullable(JobCodec.peekId(record.value())).orElseGet(() -> safeKey(record.key()));
+        permanent(record, id, FailureCode.DELIVERY_LIMIT, "gave up after " + (attempt - 1)
+                + " deliveries: workers crashed or timed out while running this job", attempt, new LinkedHashMap<>());
+    }
+
+    /**
+     * The attempt limit workers can honour: {@code configured}, but below the share group's delivery count limit
+     * ({@code share.delivery.count.limit}; null when unknown), since a record released at that limit is archived by the
+     * broker without any event — the job would be lost without a word.
+     */
+    public static int effectiveMaxAttempts(int configured, Integer groupDeliveryLimit) {
+        if (groupDeliveryLimit == null || groupDeliveryLimit < 2) {
+            return configured;
+        }
+        return Math.max(1, Math.min(configured, groupDeliveryLimit - 1));
     }
 
     /** failed event (retryable=false) + DLQ + REJECT; when Kafka cannot take them, RELEASE so the job is not lost. */
@@ -352,9 +374,19 @@ public final class JobConsumer implements AutoCloseable {
                 }
             }
         }
-        if (!extra.isEmpty()) {
-            for (ConsumerRecord<String, byte[]> r : extra) consumer.acknowledge(r, AcknowledgeType.RELEASE);
+        List<ConsumerRecord<String, byte[]>> spent = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : extra) {
+            if (r.deliveryCount().map(Short::intValue).orElse(1) > settings.maxAttempts()) {
+                spent.add(r); // released, the broker would archive it silently at its delivery limit
+            } else {
+                consumer.acknowledge(r, AcknowledgeType.RELEASE);
+            }
+        }
+        if (extra.size() > spent.size()) {
             commit("release of extra records");
+        }
+        for (ConsumerRecord<String, byte[]> r : spent) {
+            deliveryLimit(r, r.deliveryCount().map(Short::intValue).orElse(1));
         }
         return found;
     }

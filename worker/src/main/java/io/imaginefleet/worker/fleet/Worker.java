@@ -1,17 +1,24 @@
 package io.imaginefleet.worker.fleet;
 
 import io.imaginefleet.common.job.JobValidator;
+import io.imaginefleet.common.kafka.FleetTopology;
 import io.imaginefleet.common.kafka.KafkaSettings;
 import io.imaginefleet.common.kafka.Topics;
 import io.imaginefleet.common.storage.BlobStore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One worker: a share consumer on {@code imagine.jobs}, the engine, the blob store and an idempotent producer for
@@ -46,13 +53,49 @@ public final class Worker implements AutoCloseable {
                 config.maxInputPixels(), observer);
         Map<String, Object> props = KafkaSettings.shareConsumer(config.kafkaBootstrap(), Topics.WORKER_SHARE_GROUP, config.workerId());
         KafkaShareConsumer<String, byte[]> share = new KafkaShareConsumer<>(props);
-        JobConsumer.Settings settings = new JobConsumer.Settings(config.workerId(), config.maxAttempts(), Duration.ofMillis(500),
+        int maxAttempts = JobConsumer.effectiveMaxAttempts(config.maxAttempts(), groupDeliveryLimit(config));
+        if (maxAttempts != config.maxAttempts()) {
+            LOG.warn("WORKER_MAX_ATTEMPTS={} is not below the share group's delivery count limit; using {} so that no job is "
+                    + "archived by the broker without a failure event", config.maxAttempts(), maxAttempts);
+        }
+        JobConsumer.Settings settings = new JobConsumer.Settings(config.workerId(), maxAttempts, Duration.ofMillis(500),
                 Duration.ofSeconds(30), config.drainGrace());
         JobConsumer consumer = new JobConsumer(share, runner, events, dlq, new JobValidator(), settings, observer);
         Worker w = new Worker(config, engine, blobs, producer, consumer);
         consumer.start();
         LOG.info("worker {} taking jobs from {} (models {})", config.workerId(), config.kafkaBootstrap(), engine.models());
         return w;
+    }
+
+    /**
+     * Reads the workers' share group's configuration: makes sure it starts from the earliest offset (the broker's
+     * default, latest, would skip the jobs queued before the first worker of a new fleet joined, e.g. when KEDA scales
+     * from zero; best effort, as it needs the right to alter the group's configs) and returns its
+     * {@code share.delivery.count.limit} (group or broker default), or null when unknown.
+     */
+    static Integer groupDeliveryLimit(WorkerConfig config) {
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, Topics.WORKER_SHARE_GROUP);
+        try (Admin admin = Admin.create(KafkaSettings.admin(config.kafkaBootstrap()))) {
+            Config current = admin.describeConfigs(List.of(group)).all().get(15, TimeUnit.SECONDS).get(group);
+            ConfigEntry reset = current.get("share.auto.offset.reset");
+            if (reset == null || !"earliest".equals(reset.value())) {
+                try {
+                    FleetTopology.configureWorkerGroup(admin);
+                    LOG.info("share group {} now starts from the earliest offset", Topics.WORKER_SHARE_GROUP);
+                } catch (RuntimeException e) {
+                    LOG.warn("share group {} starts from '{}' and could not be set to earliest ({}): jobs queued before the "
+                            + "first worker joined may be skipped", Topics.WORKER_SHARE_GROUP, reset == null ? "?" : reset.value(), e.getMessage());
+                }
+            }
+            ConfigEntry e = current.get("share.delivery.count.limit");
+            return e == null || e.value() == null ? null : Integer.valueOf(e.value());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            LOG.warn("could not read the share group's delivery count limit ({}); keeping WORKER_MAX_ATTEMPTS", e.toString());
+            return null;
+        }
     }
 
     public WorkerConfig config() {
