@@ -42,6 +42,7 @@ public final class FleetBot implements AutoCloseable {
     private JDA jda;
     private EventConsumer events;
     private JobWatcher watcher;
+    private DeadLetterWatcher deadLetters;
 
     private FleetBot(BotSettings settings, BlobStore blobs, MeterRegistry registry, List<? extends CommandFamily> extra) {
         this.settings = settings;
@@ -87,6 +88,7 @@ public final class FleetBot implements AutoCloseable {
             bot.poster.jda(bot.jda);
             bot.watcher = new JobWatcher(settings.kafkaBootstrapServers(), bot.tracker, bot.archive).start();
             bot.events = new EventConsumer(settings.kafkaBootstrapServers(), bot.poster).start();
+            bot.deadLetters = new DeadLetterWatcher(settings.kafkaBootstrapServers(), bot.producer).start();
             LOG.info("bot started: {}", settings);
             return bot;
         } catch (InterruptedException | RuntimeException e) {
@@ -110,6 +112,11 @@ public final class FleetBot implements AutoCloseable {
         return events == null ? -1 : events.lag();
     }
 
+    /** True once the dead-letter watcher has its partition. */
+    public boolean watchingDeadLetters() {
+        return deadLetters != null && deadLetters.assigned();
+    }
+
     /** True once the jobs watcher has its partitions. */
     public boolean watchingJobs() {
         return watcher != null && watcher.assigned();
@@ -126,6 +133,7 @@ public final class FleetBot implements AutoCloseable {
         int refused = submitter.drain(Retries.queueWindow().plusSeconds(5));
         if (refused > 0) LOG.warn("{} job(s) not queued because the bot stopped", refused);
         if (watcher != null) watcher.close();
+        if (deadLetters != null) deadLetters.close();
         if (events != null) events.close();
         poster.close();
         io.shutdown();

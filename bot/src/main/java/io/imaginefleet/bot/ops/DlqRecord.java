@@ -1,5 +1,7 @@
 package io.imaginefleet.bot.ops;
 
+import io.imaginefleet.common.job.FailureCode;
+import io.imaginefleet.common.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -70,6 +72,18 @@ public record DlqRecord(String jobId, ObjectNode job, String rawValue, String er
                     // record timestamp
                 }
             }
+        }
+        if (Topics.brokerDeadLettered(r.headers())) {
+            // written by the broker (KIP-1191): no worker settled the job within the share group's delivery limit
+            String why = headers.get(Topics.H_BROKER_DLQ_MESSAGE);
+            int count = 0;
+            try {
+                count = Integer.parseInt(headers.getOrDefault(Topics.H_BROKER_DLQ_DELIVERY_COUNT, "0").trim());
+            } catch (NumberFormatException ignored) {
+                // left 0
+            }
+            return new DlqRecord(id, job, raw, FailureCode.DELIVERY_LIMIT, "dead-lettered by the broker: " + why, count, "",
+                    at, r.partition(), r.offset(), headers);
         }
         return new DlqRecord(id, job, raw, headers.getOrDefault(OpsContract.H_ERROR_CLASS, "unknown"),
                 headers.getOrDefault(OpsContract.H_ERROR_MESSAGE, ""), attempts,

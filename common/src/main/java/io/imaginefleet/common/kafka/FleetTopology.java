@@ -27,7 +27,8 @@ public final class FleetTopology {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(Topics.JOBS, partitions, replication));
         topics.add(new NewTopic(Topics.EVENTS, partitions, replication));
-        topics.add(new NewTopic(Topics.DLQ, 1, replication).configs(Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000))));
+        topics.add(new NewTopic(Topics.DLQ, 1, replication).configs(Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
+                Topics.DLQ_ENABLE_CONFIG, "true")));
         createIfMissing(admin, topics);
     }
 
@@ -71,8 +72,19 @@ public final class FleetTopology {
         }
     }
 
-    /** The workers' share group reads from the earliest offset (default is latest: jobs sent before start would be lost). */
+    /**
+     * The workers' share group configuration: it reads from the earliest offset (the default, latest, would skip jobs sent
+     * before the first worker joined), and a job no worker settled within the delivery count limit goes to {@link Topics#DLQ}
+     * (copied whole, replayable) instead of being archived silently by the broker.
+     */
+    public static Map<String, String> workerGroupConfig() {
+        return Map.of("share.auto.offset.reset", "earliest",
+                Topics.GROUP_DLQ_TOPIC_CONFIG, Topics.DLQ,
+                Topics.GROUP_DLQ_COPY_CONFIG, "true");
+    }
+
+    /** Applies {@link #workerGroupConfig()} to the workers' share group. */
     public static void configureWorkerGroup(Admin admin) {
-        setGroupConfig(admin, Topics.WORKER_SHARE_GROUP, Map.of("share.auto.offset.reset", "earliest"));
+        setGroupConfig(admin, Topics.WORKER_SHARE_GROUP, workerGroupConfig());
     }
 }

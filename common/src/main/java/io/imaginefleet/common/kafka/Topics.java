@@ -31,6 +31,24 @@ public final class Topics {
     public static final String H_FAILED_AT = "imagine.failed.at";
     /** DLQ header: the job's original topic-partition@offset (for tracing). */
     public static final String H_ORIGIN = "imagine.origin";
+    /**
+     * Header of a record the <em>broker</em> dead-lettered (KIP-1191: the share group's delivery count limit was reached
+     * without any worker settling the job): why, e.g. "Offset delivery count exceeded the threshold."
+     */
+    public static final String H_BROKER_DLQ_MESSAGE = "__dlq.errors.message";
+    /** Header of a broker-dead-lettered record: its delivery count. */
+    public static final String H_BROKER_DLQ_DELIVERY_COUNT = "__dlq.errors.delivery.count";
+    /** Topic config that lets share groups write to {@link #DLQ}. */
+    public static final String DLQ_ENABLE_CONFIG = "errors.deadletterqueue.group.enable";
+    /** Share group config naming its dead-letter topic (the broker requires the {@code dlq.} prefix: {@link #DLQ} has it). */
+    public static final String GROUP_DLQ_TOPIC_CONFIG = "errors.deadletterqueue.topic.name";
+    /** Share group config: the broker copies the whole job record onto the dead-letter topic (so it can be replayed). */
+    public static final String GROUP_DLQ_COPY_CONFIG = "errors.deadletterqueue.copy.record.enable";
+
+    /** Whether a DLQ record was written by the broker rather than by a worker. */
+    public static boolean brokerDeadLettered(Headers headers) {
+        return headers.lastHeader(H_BROKER_DLQ_MESSAGE) != null && headers.lastHeader(H_ERROR_CLASS) == null;
+    }
 
     private Topics() {
     }

@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * Outcomes: completed → ACCEPT (after the result is stored and the completed event acknowledged by the broker);
  * transient failure → {@code failed} event with retryable=true and RELEASE; permanent failure, or a transient one
  * on the last allowed attempt, or a delivery past {@code maxAttempts} → {@code failed} event, DLQ record with error
- * headers, REJECT. A record that does not decode is handled as a permanent failure and never stops the loop.
+ * headers, then ACCEPT (settled; REJECT would have the broker dead-letter it a second time). A record that does not decode is handled as a permanent failure and never stops the loop.
  * {@link #requestStop(Duration)} drains: no new jobs, the one in hand may finish within the grace period, else it is
  * cancelled and released.
  */
@@ -285,7 +285,7 @@ public final class JobConsumer implements AutoCloseable {
         return Math.max(1, Math.min(configured, groupDeliveryLimit - 1));
     }
 
-    /** failed event (retryable=false) + DLQ + REJECT; when Kafka cannot take them, RELEASE so the job is not lost. */
+    /** failed event (retryable=false) + DLQ record + ACCEPT; when Kafka cannot take them, RELEASE so the job is not lost. */
     private void permanent(ConsumerRecord<String, byte[]> record, String jobId, String code, String message, int attempt,
                            Map<String, Long> timings) {
         try {
@@ -300,7 +300,8 @@ public final class JobConsumer implements AutoCloseable {
             return;
         }
         LOG.warn("job {} failed permanently ({}): {}", jobId, code, message);
-        acknowledge(record, AcknowledgeType.REJECT);
+        // settled: the failure is recorded (event + our DLQ record); REJECT would make the broker dead-letter it again
+        acknowledge(record, AcknowledgeType.ACCEPT);
         observer.jobFinished("failed", code, timings);
     }
 

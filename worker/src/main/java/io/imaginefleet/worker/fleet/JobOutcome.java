@@ -6,7 +6,7 @@ public sealed interface JobOutcome {
     record Completed(int images) implements JobOutcome {
     }
 
-    /** The job can never succeed (invalid, unknown model, bad input): failed event + DLQ + REJECT. */
+    /** The job can never succeed (invalid, unknown model, bad input): failed event + DLQ record + ACCEPT. */
     record Permanent(String code, String message) implements JobOutcome {
     }
 

@@ -77,14 +77,21 @@ public final class Worker implements AutoCloseable {
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, Topics.WORKER_SHARE_GROUP);
         try (Admin admin = Admin.create(KafkaSettings.admin(config.kafkaBootstrap()))) {
             Config current = admin.describeConfigs(List.of(group)).all().get(15, TimeUnit.SECONDS).get(group);
-            ConfigEntry reset = current.get("share.auto.offset.reset");
-            if (reset == null || !"earliest".equals(reset.value())) {
+            Map<String, String> missing = new java.util.TreeMap<>();
+            FleetTopology.workerGroupConfig().forEach((k, v) -> {
+                ConfigEntry e = current.get(k);
+                if (e == null || !v.equals(e.value())) {
+                    missing.put(k, v);
+                }
+            });
+            if (!missing.isEmpty()) {
                 try {
-                    FleetTopology.configureWorkerGroup(admin);
-                    LOG.info("share group {} now starts from the earliest offset", Topics.WORKER_SHARE_GROUP);
+                    FleetTopology.setGroupConfig(admin, Topics.WORKER_SHARE_GROUP, missing);
+                    LOG.info("share group {} configured: {}", Topics.WORKER_SHARE_GROUP, missing);
                 } catch (RuntimeException e) {
-                    LOG.warn("share group {} starts from '{}' and could not be set to earliest ({}): jobs queued before the "
-                            + "first worker joined may be skipped", Topics.WORKER_SHARE_GROUP, reset == null ? "?" : reset.value(), e.getMessage());
+                    LOG.warn("share group {} lacks {} and could not be configured ({}): jobs queued before the first worker "
+                            + "joined may be skipped, and a job past the delivery limit is archived without a DLQ record",
+                            Topics.WORKER_SHARE_GROUP, missing, e.getMessage());
                 }
             }
             ConfigEntry e = current.get("share.delivery.count.limit");
