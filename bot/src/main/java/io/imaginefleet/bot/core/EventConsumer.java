@@ -8,6 +8,7 @@ import io.imaginefleet.common.job.JobCodec;
 import io.imaginefleet.common.job.JobEvent;
 import io.imaginefleet.common.kafka.KafkaSettings;
 import io.imaginefleet.common.kafka.Topics;
+import io.imaginefleet.common.retry.TransientRetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,10 +40,10 @@ public final class EventConsumer implements AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> handled = new java.util.HashMap<>();
     /** S3 or Kafka away (a restart, an outage): keep trying with backoff for a while, the result must not be lost. */
     private final RetryPolicy<Object> transientRetry =
-            Retries.whileTransient(Retries.POST_WINDOW, "posting an event", LOG, () -> !running);
+            TransientRetry.policy(Retries.POST_WINDOW, "posting an event", LOG, () -> !running);
     /** Anything else (Discord refused, a job this bot has no record of yet): a few quick tries. */
     private final RetryPolicy<Object> otherRetry = RetryPolicy.builder()
-            .handleIf(ex -> !Retries.isTransient(ex))
+            .handleIf(ex -> !TransientRetry.isTransient(ex))
             .abortIf((r, ex) -> !running)
             .withMaxRetries(2).withBackoff(Duration.ofMillis(500), Duration.ofSeconds(1))
             .onRetry(ev -> LOG.warn("event handling failed (attempt {}): {}; retrying", ev.getAttemptCount(),

@@ -6,6 +6,7 @@ import io.imaginefleet.common.job.JobCodec;
 import io.imaginefleet.common.job.JobValidator;
 import io.imaginefleet.common.job.Violation;
 import io.imaginefleet.common.kafka.Topics;
+import io.imaginefleet.common.retry.TransientRetry;
 import dev.failsafe.Failsafe;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * Turns a user's request into a job on {@code imagine.jobs}: the checks that need no I/O (guild, blocked terms,
  * validation, per-user limits) run before the interaction is acknowledged and answer ephemerally; everything with
  * I/O (attachments, S3, Kafka) runs on the bot's I/O executor after the acknowledgement. S3 and Kafka blips are
- * ridden out with bounded retries ({@link Retries}); the user is refused only when one stays away longer.
+ * ridden out with bounded retries ({@link TransientRetry}); the user is refused only when one stays away longer.
  */
 public final class JobSubmitter {
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmitter.class);
@@ -139,7 +140,7 @@ public final class JobSubmitter {
 
     /**
      * Archives the job to S3 and produces it to {@code imagine.jobs}, neither blocking the caller: the archive write is
-     * retried with backoff on the I/O executor while S3 is unavailable ({@link Retries}, up to the queue window), and
+     * retried with backoff on the I/O executor while S3 is unavailable ({@link TransientRetry}, up to the queue window), and
      * the Kafka producer retries the send itself while the broker is away (its {@code delivery.timeout.ms}, set to the
      * same window in {@link FleetBot}). Only when a dependency is still unavailable after its window is the user told
      * the job could not be queued.
@@ -150,7 +151,7 @@ public final class JobSubmitter {
         CompletableFuture<Void> archived;
         try {
             if (io.isShutdown()) throw new IllegalStateException("the bot is stopping");
-            archived = Failsafe.with(Retries.<Void>whileTransient(queueWindow, "archiving job " + job.id(), LOG, io::isShutdown))
+            archived = Failsafe.with(TransientRetry.<Void>policy(queueWindow, "archiving job " + job.id(), LOG, io::isShutdown))
                     .with(io).runAsync(() -> archive.save(job));
         } catch (RuntimeException e) {
             notQueued(t, "the image storage", e);

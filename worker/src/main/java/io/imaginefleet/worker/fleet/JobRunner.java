@@ -2,11 +2,11 @@ package io.imaginefleet.worker.fleet;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
 import io.imaginefleet.common.job.FailureCode;
 import io.imaginefleet.common.job.Job;
 import io.imaginefleet.common.job.JobEvent;
 import io.imaginefleet.common.job.JobKind;
+import io.imaginefleet.common.retry.TransientRetry;
 import io.imaginefleet.common.storage.BlobStore;
 import io.imaginefleet.common.storage.BlobStoreException;
 import io.imaginefleet.engine.pipeline.GenerationRequest;
@@ -52,22 +52,6 @@ public final class JobRunner {
 
     /** How long a finished image's upload may wait for S3 (retried with backoff) before the job is released. */
     static final Duration UPLOAD_WINDOW = Duration.ofSeconds(30);
-
-    private static RetryPolicy<Object> uploadRetry(String jobId) {
-        return RetryPolicy.builder()
-                .handleIf(e -> e instanceof BlobStoreException b && b.isTransient())
-                .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(5))
-                .withJitter(0.25)
-                .withMaxRetries(-1)
-                .withMaxDuration(UPLOAD_WINDOW)
-                .onRetry(ev -> {
-                    if (ev.getAttemptCount() == 1) {
-                        LOG.info("job {}: storing the result failed ({}); retrying with backoff for up to {} s", jobId,
-                                ev.getLastException() == null ? "?" : ev.getLastException().getMessage(), UPLOAD_WINDOW.toSeconds());
-                    }
-                })
-                .build();
-    }
 
     public JobRunner(ImageEngine engine, BlobStore blobs, EventPublisher events, String workerId, int progressEvery,
                      Duration eventTimeout, long maxInputPixels, FleetObserver observer) {
@@ -177,7 +161,8 @@ public final class JobRunner {
                 String key = Job.resultKey(job.id(), i);
                 byte[] png = pngs.get(i);
                 // the image is made: ride out an S3 blip here rather than release the job and generate it again
-                Failsafe.with(uploadRetry(job.id())).run(() -> blobs.put(key, png, "image/png"));
+                Failsafe.with(TransientRetry.policy(UPLOAD_WINDOW, "job " + job.id() + ": storing the result", LOG, () -> false))
+                        .run(() -> blobs.put(key, png, "image/png"));
                 keys.add(key);
             }
         } catch (BlobStoreException e) {
