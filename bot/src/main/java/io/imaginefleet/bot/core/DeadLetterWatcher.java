@@ -38,12 +38,7 @@ public final class DeadLetterWatcher extends TopicWatcher {
         String id = r.value() == null ? null : JobCodec.peekId(r.value());
         if (id == null) id = r.key();
         if (id == null || id.isBlank()) return null;
-        int deliveries = 0;
-        try {
-            deliveries = Integer.parseInt(String.valueOf(Topics.header(r.headers(), Topics.H_BROKER_DLQ_DELIVERY_COUNT)).trim());
-        } catch (NumberFormatException ignored) {
-            // unknown
-        }
+        int deliveries = Topics.intHeader(r.headers(), Topics.H_BROKER_DLQ_DELIVERY_COUNT, 0);
         String message = "no worker could finish this job" + (deliveries > 0 ? " (it was delivered " + deliveries + " times)" : "")
                 + "; it is kept for an operator to look at and replay";
         return JobEvent.failed(id, "broker", FailureCode.DELIVERY_LIMIT, message, false, Math.max(1, deliveries));

@@ -54,12 +54,7 @@ public record DlqRecord(String jobId, ObjectNode job, String rawValue, String er
         if ((id == null || id.isBlank()) && job != null) {
             id = job.path("id").asText("");
         }
-        int attempts = 0;
-        try {
-            attempts = Integer.parseInt(headers.getOrDefault(OpsContract.H_ATTEMPTS, "0").trim());
-        } catch (NumberFormatException ignored) {
-            // left 0
-        }
+        int attempts = Topics.intHeader(r.headers(), OpsContract.H_ATTEMPTS, 0);
         Instant at = Instant.ofEpochMilli(r.timestamp());
         String atHeader = headers.get(OpsContract.H_FAILED_AT);
         if (atHeader != null) {
@@ -76,12 +71,7 @@ public record DlqRecord(String jobId, ObjectNode job, String rawValue, String er
         if (Topics.brokerDeadLettered(r.headers())) {
             // written by the broker (KIP-1191): no worker settled the job within the share group's delivery limit
             String why = headers.get(Topics.H_BROKER_DLQ_MESSAGE);
-            int count = 0;
-            try {
-                count = Integer.parseInt(headers.getOrDefault(Topics.H_BROKER_DLQ_DELIVERY_COUNT, "0").trim());
-            } catch (NumberFormatException ignored) {
-                // left 0
-            }
+            int count = Topics.intHeader(r.headers(), Topics.H_BROKER_DLQ_DELIVERY_COUNT, 0);
             return new DlqRecord(id, job, raw, FailureCode.DELIVERY_LIMIT, "dead-lettered by the broker: " + why, count, "",
                     at, r.partition(), r.offset(), headers);
         }

@@ -58,4 +58,17 @@ public final class Topics {
         Header h = headers.lastHeader(name);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
+
+    /** The last header named {@code name} as a decimal int, or {@code otherwise} when it is absent or not a number. */
+    public static int intHeader(Headers headers, String name, int otherwise) {
+        String v = header(headers, name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
 }

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * Outcomes: completed → ACCEPT (after the result is stored and the completed event acknowledged by the broker);
  * transient failure → {@code failed} event with retryable=true and RELEASE; permanent failure, or a transient one
  * on the last allowed attempt, or a delivery past {@code maxAttempts} → {@code failed} event, DLQ record with error
- * headers, then ACCEPT (settled; REJECT would have the broker dead-letter it a second time). A record that does not decode is handled as a permanent failure and never stops the loop.
+ * headers, then ACCEPT (settled; REJECT would have the broker dead-letter it a second time). A record that does not
+ * decode is handled as a permanent failure and never stops the loop.
  * {@link #requestStop(Duration)} drains: no new jobs, the one in hand may finish within the grace period, else it is
  * cancelled and released.
  */
@@ -174,7 +175,7 @@ public final class JobConsumer implements AutoCloseable {
 
     private void handle(ConsumerRecord<String, byte[]> record) {
         Instant pickedUp = Instant.now();
-        int attempt = record.deliveryCount().map(Short::intValue).orElse(1);
+        int attempt = deliveries(record);
         Job job;
         try {
             job = JobCodec.decodeJob(record.value());
@@ -377,7 +378,7 @@ public final class JobConsumer implements AutoCloseable {
         }
         List<ConsumerRecord<String, byte[]>> spent = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : extra) {
-            if (r.deliveryCount().map(Short::intValue).orElse(1) > settings.maxAttempts()) {
+            if (deliveries(r) > settings.maxAttempts()) {
                 spent.add(r); // released, the broker would archive it silently at its delivery limit
             } else {
                 consumer.acknowledge(r, AcknowledgeType.RELEASE);
@@ -387,7 +388,7 @@ public final class JobConsumer implements AutoCloseable {
             commit("release of extra records");
         }
         for (ConsumerRecord<String, byte[]> r : spent) {
-            deliveryLimit(r, r.deliveryCount().map(Short::intValue).orElse(1));
+            deliveryLimit(r, deliveries(r));
         }
         return found;
     }
@@ -400,6 +401,11 @@ public final class JobConsumer implements AutoCloseable {
             // keep the default
         }
         return Math.max(200, lock / 3);
+    }
+
+    /** How many times the broker has delivered {@code record} (this delivery included). */
+    private static int deliveries(ConsumerRecord<String, byte[]> record) {
+        return record.deliveryCount().map(Short::intValue).orElse(1);
     }
 
     private static String safeKey(String key) {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,7 +54,7 @@ public final class Worker implements AutoCloseable {
                 config.maxInputPixels(), observer);
         Map<String, Object> props = KafkaSettings.shareConsumer(config.kafkaBootstrap(), Topics.WORKER_SHARE_GROUP, config.workerId());
         KafkaShareConsumer<String, byte[]> share = new KafkaShareConsumer<>(props);
-        int maxAttempts = JobConsumer.effectiveMaxAttempts(config.maxAttempts(), groupDeliveryLimit(config));
+        int maxAttempts = JobConsumer.effectiveMaxAttempts(config.maxAttempts(), prepareShareGroup(config));
         if (maxAttempts != config.maxAttempts()) {
             LOG.warn("WORKER_MAX_ATTEMPTS={} is not below the share group's delivery count limit; using {} so that no job is "
                     + "archived by the broker without a failure event", config.maxAttempts(), maxAttempts);
@@ -68,16 +69,17 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Reads the workers' share group's configuration: makes sure it starts from the earliest offset (the broker's
-     * default, latest, would skip the jobs queued before the first worker of a new fleet joined, e.g. when KEDA scales
-     * from zero; best effort, as it needs the right to alter the group's configs) and returns its
-     * {@code share.delivery.count.limit} (group or broker default), or null when unknown.
+     * Makes sure the workers' share group has {@link FleetTopology#workerGroupConfig()} (start from the earliest job:
+     * the broker's default, latest, would skip the jobs queued before the first worker of a new fleet joined, e.g. when
+     * KEDA scales from zero; jobs past the delivery limit dead-lettered, not archived silently; best effort, as it needs
+     * the right to alter the group's configs) and returns its {@code share.delivery.count.limit} (group or broker
+     * default), or null when unknown.
      */
-    static Integer groupDeliveryLimit(WorkerConfig config) {
+    static Integer prepareShareGroup(WorkerConfig config) {
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, Topics.WORKER_SHARE_GROUP);
         try (Admin admin = Admin.create(KafkaSettings.admin(config.kafkaBootstrap()))) {
             Config current = admin.describeConfigs(List.of(group)).all().get(15, TimeUnit.SECONDS).get(group);
-            Map<String, String> missing = new java.util.TreeMap<>();
+            Map<String, String> missing = new TreeMap<>();
             FleetTopology.workerGroupConfig().forEach((k, v) -> {
                 ConfigEntry e = current.get(k);
                 if (e == null || !v.equals(e.value())) {

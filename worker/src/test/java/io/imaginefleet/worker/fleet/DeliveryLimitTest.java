@@ -20,7 +20,7 @@ class DeliveryLimitTest {
     void theAttemptLimitStaysBelowTheShareGroupsDeliveryLimit() {
         FleetServers servers = FleetServers.get();
         WorkerConfig config = servers.workerConfig("limit-reader", TestModels.tinySd());
-        Integer groupLimit = Worker.groupDeliveryLimit(config);
+        Integer groupLimit = Worker.prepareShareGroup(config);
         assertThat(groupLimit).isEqualTo(5); // FleetServers sets share.delivery.count.limit=5 on the workers' group
         assertThat(JobConsumer.effectiveMaxAttempts(4, groupLimit)).isEqualTo(4);
         assertThat(JobConsumer.effectiveMaxAttempts(5, groupLimit)).isEqualTo(4);
@@ -35,7 +35,7 @@ class DeliveryLimitTest {
         try (EmbeddedKafka fresh = EmbeddedKafka.temporary().start()) {
             WorkerConfig config = new WorkerConfig(base.workerId(), fresh.bootstrapServers(), base.s3(), base.modelDir(), null, null,
                     base.modelCache(), "cpu", base.maxAttempts(), base.progressEvery(), base.drainGrace(), base.maxInputPixels());
-            assertThat(Worker.groupDeliveryLimit(config)).isEqualTo(5); // the broker's default
+            assertThat(Worker.prepareShareGroup(config)).isEqualTo(5); // the broker's default
             ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, Topics.WORKER_SHARE_GROUP);
             try (Admin admin = fresh.admin()) {
                 assertThat(admin.describeConfigs(List.of(group)).all().get(15, TimeUnit.SECONDS).get(group)
