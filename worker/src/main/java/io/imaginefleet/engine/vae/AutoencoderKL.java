@@ -108,7 +108,7 @@ public final class AutoencoderKL implements AutoCloseable {
         checkInput(z, config.latentChannels(), "latents");
         NDManager m = z.getManager();
         NDArray z32 = as32(z);
-        NDArray p = postQuantConv == null ? z32 : postQuantConv.forward(z32);
+        NDArray p = postQuant(z32);
         FeatureMap latents;
         try {
             latents = FeatureMap.of(p, 0);
@@ -127,13 +127,17 @@ public final class AutoencoderKL implements AutoCloseable {
     }
 
     private NDArray decodeTile(NDArray z, NormStats stats) {
-        if (postQuantConv == null) {
-            return decoder.forward(z, stats);
-        }
-        NDArray p = postQuantConv.forward(z);
+        NDArray p = postQuant(z);
         NDArray out = decoder.forward(p, stats);
-        p.close();
+        if (p != z) {
+            p.close();
+        }
         return out;
+    }
+
+    /** post_quant_conv of {@code z}, or {@code z} itself when the model has none. */
+    private NDArray postQuant(NDArray z) {
+        return postQuantConv == null ? z : postQuantConv.forward(z);
     }
 
     /** Latent distribution mean of x [B, 3, H, W] in [-1, 1] (unscaled). */
@@ -180,12 +184,7 @@ public final class AutoencoderKL implements AutoCloseable {
         try (image; FeatureMap moments = encoder.forward(image, strips, attentionHalo(image.height() / f, image.width() / f))) {
             h = moments.readAll(m);
         }
-        if (quantConv == null) {
-            return split(h);
-        }
-        NDArray moments = quantConv.forward(h);
-        h.close();
-        return split(moments);
+        return split(quant(h));
     }
 
     /**
@@ -207,7 +206,11 @@ public final class AutoencoderKL implements AutoCloseable {
     }
 
     private NDArray encodeTile(NDArray x, NormStats stats) {
-        NDArray h = encoder.forward(x, stats);
+        return quant(encoder.forward(x, stats));
+    }
+
+    /** quant_conv of the encoder's output {@code h} (closed), or {@code h} itself when the model has none. */
+    private NDArray quant(NDArray h) {
         if (quantConv == null) {
             return h;
         }
